@@ -1,0 +1,38 @@
+// System call numbers and error values shared by the kernel and the user runtime.
+// Convention (as Linux x86-64): number in rax, arguments in rdi, rsi, rdx, r10, r8, r9,
+// result in rax; negative results in [-4095, -1] are -errno.
+#pragma once
+#include <stdint.h>
+
+namespace cocoon::sys {
+
+enum Number : uint64_t {
+    exit = 0,        // (int status) -> never returns
+    write = 1,       // (int fd, const void* buf, size_t len) -> bytes; fd 1 and 2: console
+    getpid = 2,      // () -> pid
+    brk = 3,         // (void* new_end or 0) -> current end of heap
+    sbrk = 4,        // (intptr_t increment) -> old end of heap
+    yield = 5,       // () -> 0
+    sleep_ms = 6,    // (uint64_t ms) -> 0
+    spawn = 7,       // (const char* name, const char* args) -> pid
+    wait = 8,        // (int pid or -1, int* status) -> pid that ended
+    uptime_ms = 9,   // () -> milliseconds since boot
+    read = 10,       // (int fd, void* buf, size_t len) -> bytes; fd 0: console
+    count
+};
+
+enum Errno : int64_t {
+    eperm = 1,
+    enoent = 2,
+    esrch = 3,
+    echild = 10,
+    eagain = 11,
+    enomem = 12,
+    efault = 14,
+    einval = 22,
+    enosys = 38,
+    e2big = 7,
+    ebadf = 9,
+};
+
+} // namespace cocoon::sys
