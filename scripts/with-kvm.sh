@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# with-kvm.sh: run a command where /dev/kvm works, in the current directory.
+#
+# On a host with a usable /dev/kvm the command simply runs. Otherwise it runs inside a
+# nested VM: QEMU in software emulation (TCG) presenting an AMD CPU with SVM and nested
+# paging, Debian's own kernel, a busybox initramfs that loads KVM, the host's root file
+# system shared read-only over virtio-9p, and the current directory (plus any --rw DIR)
+# shared read-write at the same path, so the command's outputs land on the host.
+# See docs/build.md.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: scripts/with-kvm.sh [options] -- COMMAND [ARGS...]
+
+Runs COMMAND in the current directory where /dev/kvm works; its output streams
+through and its exit status becomes this script's.
+
+options:
+  --timeout S   stop everything after S seconds (default 3000); exit status 124
+  --mem MIB     memory of the nested VM in MiB (default 4096)
+  --smp N       vCPUs of the nested VM (default 1: the fastest boot under TCG)
+  --rw DIR      also share DIR read-write (repeatable; the current dir always is)
+  --nested      use the nested VM even if this host has /dev/kvm
+  -h, --help    this text
+
+exit status: COMMAND's, or 124 on timeout, 125 when the nested VM itself failed
+(kernel panic, a KVM module that would not load, QEMU missing).
+EOF
+}
+
+die() { echo "with-kvm: $*" >&2; exit 125; }
+
+timeout_s=3000 mem_mib=4096 smp=1 force_nested=${COCOON_FORCE_NESTED:-0}
+rw_dirs=("$PWD")
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --timeout) timeout_s=$2; shift 2 ;;
+        --mem) mem_mib=$2; shift 2 ;;
+        --smp) smp=$2; shift 2 ;;
+        --rw) rw_dirs+=("$(realpath "$2")"); shift 2 ;;
+        --nested) force_nested=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        --) shift; break ;;
+        *) usage >&2; exit 2 ;;
+    esac
+done
+[ $# -gt 0 ] || { usage >&2; exit 2; }
+
+kvm_usable() { [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null && exec 3>&-; }
+
+if [ "$force_nested" != 1 ] && kvm_usable; then
+    exec timeout --foreground "$timeout_s" "$@"
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/nested/initramfs.sh
+. "$here/nested/initramfs.sh"
+
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/setup.sh"
+kver=$(nested_kernel_version) || die "no Debian kernel with modules in /boot: run scripts/setup.sh (linux-image-amd64)"
+initramfs=$(nested_initramfs "$kver" "$here/nested/init.sh") || die "could not build the initramfs"
+
+# The control folder carries the command in and its exit status out.
+ctl=$(mktemp -d /tmp/with-kvm.XXXXXX)
+trap 'rm -rf "$ctl"' EXIT
+{
+    echo '#!/bin/sh'
+    printf 'cd %q || exit 125\n' "$PWD"
+    echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    echo "export HOME=/root TMPDIR=/tmp LANG=C.UTF-8 TERM=dumb COCOON_NESTED=1"
+    # Pass through what tests and CI look at; the rest of the host's environment stays out.
+    while IFS='=' read -r name _; do
+        case "$name" in
+            CI|GTEST_*|CTEST_*|COCOON_*) printf 'export %s=%q\n' "$name" "${!name}" ;;
+        esac
+    done < <(env)
+    printf 'exec'
+    printf ' %q' "$@"
+    printf '\n'
+} > "$ctl/cmd.sh"
+shares=()
+i=0
+for dir in "${rw_dirs[@]}"; do
+    echo "rw$i $dir" >> "$ctl/mounts"
+    shares+=(-virtfs "local,path=$dir,mount_tag=rw$i,security_model=none,multidevs=remap")
+    i=$((i + 1))
+done
+
+# EPYC with SVM and nested paging, less the features TCG cannot emulate (each would warn).
+nested_cpu=EPYC,+svm,+npt,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
+
+# Guest console: the nested kernel's messages (quiet unless it panics) and the command's
+# output, streamed through and kept to tell a panic from a crash afterwards.
+set +e
+timeout --foreground "$timeout_s" qemu-system-x86_64 \
+    -accel tcg -cpu "$nested_cpu" -smp "$smp" -m "$mem_mib" \
+    -nodefaults -no-user-config -nographic -no-reboot -fw_cfg name=etc/sercon-port,string=0 \
+    -chardev stdio,id=console,signal=on -serial chardev:console \
+    -kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" \
+    -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
+    -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+    -virtfs "local,path=$ctl,mount_tag=ctl,security_model=none" \
+    "${shares[@]}" < /dev/null 2> >(grep -v 'fw_cfg item names should be prefixed' >&2) |
+    tee "$ctl/console.log" | sed -u '/\] reboot: Power down/d'
+qemu_status=${PIPESTATUS[0]}
+set -e
+
+if [ "$qemu_status" = 124 ]; then
+    echo "with-kvm: timed out after ${timeout_s}s; the nested VM and the command were stopped" >&2
+    exit 124
+fi
+if [ -s "$ctl/error" ]; then
+    die "$(cat "$ctl/error")"
+fi
+if [ -s "$ctl/status" ]; then
+    exit "$(cat "$ctl/status")"
+fi
+if grep -q 'Kernel panic' "$ctl/console.log"; then
+    die "the nested kernel panicked (see its messages above)"
+fi
+die "the nested VM stopped without reporting the command's status (QEMU exit status $qemu_status)"
