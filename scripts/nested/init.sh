@@ -9,8 +9,8 @@ mount -t devtmpfs dev /dev
 
 halt_now() { sync; poweroff -f; sleep 10; }
 fail() {
-    echo "with-kvm: $*" > /dev/console
-    [ -d /ctl/lost+found ] || echo "$*" > /ctl/error 2>/dev/null
+    # The host prints /ctl/error; before the share is mounted only the console can tell.
+    echo "$*" > /ctl/error 2>/dev/null && mountpoint -q /ctl || echo "with-kvm: $*" > /dev/console
     halt_now
 }
 
