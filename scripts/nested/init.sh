@@ -10,7 +10,7 @@ mount -t devtmpfs dev /dev
 halt_now() { sync; poweroff -f; sleep 10; }
 fail() {
     # The host prints /ctl/error; before the share is mounted only the console can tell.
-    echo "$*" > /ctl/error 2>/dev/null && mountpoint -q /ctl || echo "with-kvm: $*" > /dev/console
+    grep -q " /ctl " /proc/mounts && echo "$*" > /ctl/error || echo "with-kvm: $*" > /dev/console
     halt_now
 }
 
