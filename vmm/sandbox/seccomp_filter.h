@@ -1,0 +1,24 @@
+// Confinement, as Firecracker does it: once set-up is done, each of cocoon's threads
+// installs a seccomp-bpf filter that allows only the system calls its role needs. A
+// guest that found a bug in a device could then still do nothing the device thread
+// could not already do: no open, no exec, no socket, no new mappings of files.
+#pragma once
+
+namespace cocoon::vmm {
+
+enum class ThreadRole {
+    vcpu,    // KVM_RUN and the register ioctls; console writes
+    events,  // the Asio loop: epoll, timers, eventfds, disk I/O, the gdb socket
+    main,    // waits for the others and reports
+};
+
+enum class SeccompAction {
+    kill,    // a forbidden call kills the whole process (SIGSYS); the default
+    log,     // a forbidden call is logged by the kernel and allowed (for finding the list)
+};
+
+// Installs the filter on the calling thread; threads it creates inherit it.
+// Throws std::system_error if the kernel refuses.
+void confine_thread(ThreadRole role, SeccompAction action = SeccompAction::kill);
+
+} // namespace cocoon::vmm
