@@ -1,0 +1,109 @@
+#include "vmm/introspect/address_space_map.h"
+#include "vmm/introspect/map_svg.h"
+
+#include <gtest/gtest.h>
+
+using namespace cocoon::vmm;
+
+namespace {
+
+constexpr uint64_t P = pte::present, W = pte::writable, U = pte::user, NX = pte::no_execute;
+
+// A process as the kernel lays it out: code at 4 MiB, heap above it (one page swapped
+// out), the stack at the top of the user half, and a kernel half of 2 MiB pages.
+struct ProcessTables {
+    GuestMemory mem{256 * 4096};
+    uint64_t next = 0;
+    uint64_t table() { return next += 4096; }
+    void set(uint64_t t, uint64_t i, uint64_t e) { ASSERT_TRUE(mem.write<uint64_t>(t + i * 8, e)); }
+
+    uint64_t build() {
+        uint64_t pml4 = table();
+        uint64_t low_pdpt = table(), low_pd = table(), code_pt = table(), heap_pt = table();
+        set(pml4, 0, low_pdpt | P | W | U);
+        set(low_pdpt, 0, low_pd | P | W | U);
+        set(low_pd, 2, code_pt | P | W | U);                       // 4 MiB
+        set(low_pd, 3, heap_pt | P | W | U);                       // 6 MiB
+        set(code_pt, 0, 0x100000 | P | U);
+        set(code_pt, 1, 0x101000 | P | U);
+        set(heap_pt, 0, 0x200000 | P | W | U | NX);
+        set(heap_pt, 1, 0x5000 << 1);                              // swapped out
+        set(heap_pt, 2, 0x202000 | P | W | U | NX);
+        uint64_t hi_pdpt = table(), hi_pd = table(), stack_pt = table();
+        set(pml4, 255, hi_pdpt | P | W | U);
+        set(hi_pdpt, 511, hi_pd | P | W | U);
+        set(hi_pd, 511, stack_pt | P | W | U);
+        set(stack_pt, 510, 0x300000 | P | W | U | NX);
+        set(stack_pt, 511, 0x301000 | P | W | U | NX);
+        uint64_t k_pdpt = table(), k_pd = table();
+        set(pml4, 511, k_pdpt | P | W);
+        set(k_pdpt, 510, k_pd | P | W);
+        set(k_pd, 0, 0x0 | P | W | pte::huge);
+        set(k_pd, 1, 0x200000 | P | W | pte::huge | NX);
+        return pml4;
+    }
+};
+
+TEST(AddressSpaceMap, RegionsFollowTheLayout) {
+    ProcessTables t;
+    uint64_t cr3 = t.build();
+    AddressSpaceMap map = map_address_space(t.mem, cr3, "transparency#3");
+    ASSERT_EQ(map.user.size(), 3u);
+
+    EXPECT_EQ(map.user[0].kind, RegionKind::code);
+    EXPECT_EQ(map.user[0].start, 0x400000u);
+    EXPECT_EQ(map.user[0].last, 0x401fffu);
+    EXPECT_FALSE(map.user[0].rights.writable);
+    EXPECT_EQ(map.user[0].frames, (std::vector<uint64_t>{0x100000, 0x101000}));
+
+    EXPECT_EQ(map.user[1].kind, RegionKind::data);
+    EXPECT_EQ(map.user[1].start, 0x600000u);
+    EXPECT_EQ(map.user[1].last, 0x602fffu);
+    EXPECT_EQ(map.user[1].present_pages, 2u);
+    EXPECT_EQ(map.user[1].absent_pages, 1u);
+
+    EXPECT_EQ(map.user[2].kind, RegionKind::stack);
+    EXPECT_EQ(map.user[2].last, 0x7fffffffffffull);
+    EXPECT_EQ(map.user[2].present_pages, 2u);
+
+    EXPECT_EQ(map.kernel.start, 0xffffffff80000000ull);
+    EXPECT_EQ(map.kernel.last, 0xffffffff803fffffull);
+    EXPECT_EQ(map.kernel.present_pages, 1024u);
+    EXPECT_EQ(map.walk.table_pages, 10u);
+}
+
+TEST(AddressSpaceMap, TextNamesEveryRegionWithRightsAndFrames) {
+    ProcessTables t;
+    std::string text = format_map(map_address_space(t.mem, t.build(), "spin#4"));
+    EXPECT_NE(text.find("address space of spin#4"), std::string::npos) << text;
+    EXPECT_NE(text.find("code       0x0000000000400000 0x0000000000401fff     8 KiB  r-x user"), std::string::npos) << text;
+    EXPECT_NE(text.find("0x100000-0x101fff"), std::string::npos) << text;
+    EXPECT_NE(text.find("data+heap"), std::string::npos) << text;
+    EXPECT_NE(text.find("rw- user"), std::string::npos) << text;
+    EXPECT_NE(text.find("stack"), std::string::npos) << text;
+    EXPECT_NE(text.find("supervisor"), std::string::npos) << text;
+    EXPECT_NE(text.find("page-table pages: 10\n"), std::string::npos) << text;
+}
+
+TEST(AddressSpaceMap, SvgDrawsEachRegionAndTheKernelBand) {
+    ProcessTables t;
+    std::string svg = render_map_svg(map_address_space(t.mem, t.build(), "a<b>&c"));
+    EXPECT_EQ(svg.rfind("<svg ", 0), 0u);
+    EXPECT_NE(svg.find("</svg>\n"), std::string::npos);
+    EXPECT_NE(svg.find("a&lt;b&gt;&amp;c"), std::string::npos);
+    size_t rects = 0;
+    for (size_t at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1)) ++rects;
+    EXPECT_EQ(rects, 2u /* background, kernel */ + 3u /* regions */ + 3u /* unmapped gaps */);
+    for (const char* name : {">code<", ">data+heap<", ">stack<", ">kernel<"})
+        EXPECT_NE(svg.find(name), std::string::npos) << name;
+}
+
+TEST(AddressSpaceMap, EmptyTablesGiveAnEmptyMap) {
+    GuestMemory mem(8 * 4096);
+    AddressSpaceMap map = map_address_space(mem, 0x1000, "empty");
+    EXPECT_TRUE(map.user.empty());
+    EXPECT_EQ(map.walk.table_pages, 1u);
+    EXPECT_EQ(format_map(map).find("kernel "), std::string::npos);
+}
+
+} // namespace

@@ -1,0 +1,134 @@
+#include "vmm/introspect/address_space_map.h"
+
+#include <fmt/format.h>
+
+namespace cocoon::vmm {
+namespace {
+
+constexpr uint64_t page = 4096;
+
+// The user half is laid out as the chapter draws it: code low, then data and heap
+// growing up, the stack at the top growing down. Everything in the top quarter of the
+// user half counts as stack.
+RegionKind classify(const Leaf& leaf) {
+    if (!leaf.present) return leaf.virt >= user_half_end / 4 * 3 ? RegionKind::stack : RegionKind::data;
+    if (leaf.rights.executable) return RegionKind::code;
+    if (leaf.virt >= user_half_end / 4 * 3) return RegionKind::stack;
+    return leaf.rights.writable ? RegionKind::data : RegionKind::rodata;
+}
+
+bool same_rights(const Rights& a, const Rights& b) {
+    return a.writable == b.writable && a.user == b.user && a.executable == b.executable;
+}
+
+void add_pages(Region& region, const Leaf& leaf) {
+    uint64_t pages = leaf.size / page;
+    if (!leaf.present) {
+        region.absent_pages += pages;
+        return;
+    }
+    region.present_pages += pages;
+    if (region.kind != RegionKind::kernel)
+        for (uint64_t i = 0; i < pages; ++i) region.frames.push_back(leaf.phys + i * page);
+}
+
+std::string size_text(uint64_t bytes) {
+    static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int unit = 0;
+    while (bytes >= 1024 && bytes % 1024 == 0 && unit < 4) {
+        bytes /= 1024;
+        ++unit;
+    }
+    return fmt::format("{} {}", bytes, units[unit]);
+}
+
+std::string rights_text(const Region& r) {
+    if (r.present_pages == 0) return "---";
+    return fmt::format("r{}{}{}", r.rights.writable ? 'w' : '-', r.rights.executable ? 'x' : '-',
+                       r.rights.user ? " user" : " kernel");
+}
+
+// Frames as ranges: "0x1a000-0x1bfff, 0x40000" (at most a few, then a count).
+std::string frames_text(const std::vector<uint64_t>& frames) {
+    std::string out;
+    int ranges = 0;
+    for (size_t i = 0; i < frames.size();) {
+        size_t j = i;
+        while (j + 1 < frames.size() && frames[j + 1] == frames[j] + page) ++j;
+        if (ranges == 4) return out + fmt::format(", ... ({} frames)", frames.size());
+        out += fmt::format("{}{:#x}", out.empty() ? "" : ", ", frames[i]);
+        if (j > i) out += fmt::format("-{:#x}", frames[j] + page - 1);
+        ++ranges;
+        i = j + 1;
+    }
+    return out.empty() ? "-" : out;
+}
+
+} // namespace
+
+const char* region_name(RegionKind kind) {
+    switch (kind) {
+    case RegionKind::code: return "code";
+    case RegionKind::rodata: return "rodata";
+    case RegionKind::data: return "data+heap";
+    case RegionKind::stack: return "stack";
+    case RegionKind::kernel: return "kernel";
+    }
+    return "?";
+}
+
+AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves) {
+    AddressSpaceMap map;
+    bool kernel_seen = false;
+    for (const Leaf& leaf : leaves) {
+        if (leaf.virt >= user_half_end) {
+            if (!kernel_seen) map.kernel.start = leaf.virt;
+            kernel_seen = true;
+            map.kernel.last = leaf.virt + (leaf.size - 1);
+            add_pages(map.kernel, leaf);
+            continue;
+        }
+        RegionKind kind = classify(leaf);
+        Region* last = map.user.empty() ? nullptr : &map.user.back();
+        bool extends = last && last->last + 1 == leaf.virt && last->kind == kind &&
+                       (!leaf.present || last->present_pages == 0 || same_rights(last->rights, leaf.rights));
+        if (!extends) {
+            map.user.push_back(Region{kind, leaf.virt, leaf.virt, leaf.rights, 0, 0, {}});
+            last = &map.user.back();
+        }
+        if (leaf.present) last->rights = leaf.rights;
+        last->last = leaf.virt + (leaf.size - 1);
+        add_pages(*last, leaf);
+    }
+    return map;
+}
+
+AddressSpaceMap map_address_space(const GuestMemory& memory, uint64_t cr3, std::string name) {
+    std::vector<Leaf> leaves;
+    WalkStats stats = walk_page_tables(memory, cr3, [&](const Leaf& leaf) { leaves.push_back(leaf); });
+    AddressSpaceMap map = group_leaves(leaves);
+    map.name = std::move(name);
+    map.cr3 = cr3;
+    map.walk = stats;
+    return map;
+}
+
+std::string format_map(const AddressSpaceMap& map) {
+    std::string out = fmt::format("address space of {} (cr3 {:#x})\n", map.name, map.cr3);
+    out += fmt::format("  {:<10} {:<18} {:<18} {:>9}  {:<11} {:>7} {:>7}  {}\n", "region", "start", "last",
+                       "size", "rights", "present", "absent", "frames");
+    for (const Region& r : map.user)
+        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7}  {}\n", region_name(r.kind),
+                           r.start, r.last, size_text(r.last - r.start + 1), rights_text(r), r.present_pages,
+                           r.absent_pages, frames_text(r.frames));
+    if (map.kernel.present_pages + map.kernel.absent_pages > 0)
+        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7}  (shared by every process)\n",
+                           "kernel", map.kernel.start, map.kernel.last, size_text(map.kernel.last - map.kernel.start + 1),
+                           "supervisor", map.kernel.present_pages, map.kernel.absent_pages);
+    out += fmt::format("  page-table pages: {}", map.walk.table_pages);
+    if (map.walk.bad_tables || map.walk.revisited)
+        out += fmt::format(" (malformed: {} outside RAM, {} reached twice)", map.walk.bad_tables, map.walk.revisited);
+    return out + "\n";
+}
+
+} // namespace cocoon::vmm

@@ -1,0 +1,47 @@
+// An address space as a person reads it: the leaves of a page walk grouped into
+// regions (runs of pages with the same rights), each named after the part of the
+// process it holds, with the frames behind it. Built from cocoon's own walk of the
+// real page tables, so it shows what the MMU sees.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vmm/introspect/page_walk.h"
+
+namespace cocoon::vmm {
+
+inline constexpr uint64_t user_half_end = 0x0000800000000000ull;
+
+enum class RegionKind { code, rodata, data, stack, kernel };
+
+struct Region {
+    RegionKind kind;
+    uint64_t start;
+    uint64_t last;            // inclusive: the kernel half ends at 2^64 - 1
+    Rights rights;
+    uint64_t present_pages = 0;   // in 4 KiB units
+    uint64_t absent_pages = 0;    // not present but recorded (e.g. swapped out)
+    std::vector<uint64_t> frames; // frames behind present 4 KiB pages, in address order
+};
+
+struct AddressSpaceMap {
+    std::string name;         // "spin#3"
+    uint64_t cr3 = 0;
+    std::vector<Region> user; // user-half regions, in address order
+    Region kernel{RegionKind::kernel, 0, 0, {}, 0, 0, {}};  // empty while last < start // the kernel half as one band
+    WalkStats walk;
+};
+
+// Walks `cr3` and builds the map. `name` labels it.
+AddressSpaceMap map_address_space(const GuestMemory& memory, uint64_t cr3, std::string name);
+
+// Groups leaves (in address order) into regions. Exposed for tests.
+AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves);
+
+const char* region_name(RegionKind kind);
+
+// The text form: one line per region, then the kernel band and the table count.
+std::string format_map(const AddressSpaceMap& map);
+
+} // namespace cocoon::vmm
