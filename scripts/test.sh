@@ -2,7 +2,8 @@
 # test.sh: set up, build and run every test.
 #   1. unit tests, natively                        (debug build)
 #   2. unit tests under ASan + UBSan, natively     (asan build)
-#   3. KVM tests, all in one boot of scripts/with-kvm.sh (debug build)
+#   3. every libFuzzer target for a few seconds     (fuzz build, clang)
+#   4. KVM tests, all in one boot of scripts/with-kvm.sh (debug build)
 # Every stage runs even if an earlier one failed; the exit status says whether all passed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +27,9 @@ if scripts/build.sh asan; then
 else
     failed+=("build-asan")
 fi
+
+stage "fuzzers, a bounded run each (scripts/fuzz.sh)"
+scripts/fuzz.sh 10 || failed+=("fuzz")
 
 stage "KVM tests (scripts/with-kvm.sh)"
 scripts/with-kvm.sh --timeout 3000 -- ctest --test-dir build/debug -L kvm --no-tests=error --output-on-failure | count || failed+=("kvm")

@@ -54,13 +54,14 @@ TEST(AddressSpaceMap, RegionsFollowTheLayout) {
     EXPECT_EQ(map.user[0].start, 0x400000u);
     EXPECT_EQ(map.user[0].last, 0x401fffu);
     EXPECT_FALSE(map.user[0].rights.writable);
-    EXPECT_EQ(map.user[0].frames, (std::vector<uint64_t>{0x100000, 0x101000}));
+    EXPECT_EQ(map.user[0].frames, (std::vector<FrameRun>{{0x100000, 2}}));
 
     EXPECT_EQ(map.user[1].kind, RegionKind::data);
     EXPECT_EQ(map.user[1].start, 0x600000u);
     EXPECT_EQ(map.user[1].last, 0x602fffu);
     EXPECT_EQ(map.user[1].present_pages, 2u);
     EXPECT_EQ(map.user[1].absent_pages, 1u);
+    EXPECT_EQ(map.user[1].frames, (std::vector<FrameRun>{{0x200000, 1}, {0x202000, 1}}));
 
     EXPECT_EQ(map.user[2].kind, RegionKind::stack);
     EXPECT_EQ(map.user[2].last, 0x7fffffffffffull);

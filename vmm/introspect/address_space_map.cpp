@@ -28,8 +28,12 @@ void add_pages(Region& region, const Leaf& leaf) {
         return;
     }
     region.present_pages += pages;
-    if (region.kind != RegionKind::kernel)
-        for (uint64_t i = 0; i < pages; ++i) region.frames.push_back(leaf.phys + i * page);
+    if (region.kind == RegionKind::kernel) return;
+    auto& runs = region.frames;
+    if (!runs.empty() && runs.back().first + runs.back().pages * page == leaf.phys)
+        runs.back().pages += pages;
+    else
+        runs.push_back(FrameRun{leaf.phys, pages});
 }
 
 std::string size_text(uint64_t bytes) {
@@ -48,19 +52,15 @@ std::string rights_text(const Region& r) {
                        r.rights.user ? " user" : " kernel");
 }
 
-// Frames as ranges: "0x1a000-0x1bfff, 0x40000" (at most a few, then a count).
-std::string frames_text(const std::vector<uint64_t>& frames) {
+// Frames as ranges: "0x1a000-0x1bfff, 0x40000" (the first few, then how many more).
+std::string frames_text(const std::vector<FrameRun>& runs) {
+    constexpr size_t shown = 4;
     std::string out;
-    int ranges = 0;
-    for (size_t i = 0; i < frames.size();) {
-        size_t j = i;
-        while (j + 1 < frames.size() && frames[j + 1] == frames[j] + page) ++j;
-        if (ranges == 4) return out + fmt::format(", ... ({} frames)", frames.size());
-        out += fmt::format("{}{:#x}", out.empty() ? "" : ", ", frames[i]);
-        if (j > i) out += fmt::format("-{:#x}", frames[j] + page - 1);
-        ++ranges;
-        i = j + 1;
+    for (size_t i = 0; i < runs.size() && i < shown; ++i) {
+        out += fmt::format("{}{:#x}", out.empty() ? "" : ", ", runs[i].first);
+        if (runs[i].pages > 1) out += fmt::format("-{:#x}", runs[i].first + runs[i].pages * page - 1);
     }
+    if (runs.size() > shown) out += fmt::format(", ... ({} more runs)", runs.size() - shown);
     return out.empty() ? "-" : out;
 }
 

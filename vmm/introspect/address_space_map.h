@@ -15,6 +15,13 @@ inline constexpr uint64_t user_half_end = 0x0000800000000000ull;
 
 enum class RegionKind { code, rodata, data, stack, kernel };
 
+// Physically contiguous frames behind virtually contiguous pages.
+struct FrameRun {
+    uint64_t first;           // physical address of the first frame
+    uint64_t pages;           // 4 KiB frames in the run
+    bool operator==(const FrameRun&) const = default;
+};
+
 struct Region {
     RegionKind kind;
     uint64_t start;
@@ -22,7 +29,7 @@ struct Region {
     Rights rights;
     uint64_t present_pages = 0;   // in 4 KiB units
     uint64_t absent_pages = 0;    // not present but recorded (e.g. swapped out)
-    std::vector<uint64_t> frames; // frames behind present 4 KiB pages, in address order
+    std::vector<FrameRun> frames; // the frames behind present pages, in address order
 };
 
 struct AddressSpaceMap {

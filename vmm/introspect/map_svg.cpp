@@ -62,7 +62,7 @@ std::string detail_of(const Region& r) {
                              : fmt::format("r{}{}", r.rights.writable ? 'w' : '-', r.rights.executable ? 'x' : '-');
     std::string out = fmt::format("{} · {} · {} present", size_text(r.last - r.start + 1), rights, r.present_pages);
     if (r.absent_pages) out += fmt::format(", {} swapped/absent", r.absent_pages);
-    if (!r.frames.empty()) out += fmt::format(" · frames from {:#x}", r.frames.front());
+    if (!r.frames.empty()) out += fmt::format(" · frames from {:#x}", r.frames.front().first);
     return out;
 }
 

@@ -67,7 +67,7 @@ void allow(scmp_filter_ctx ctx, std::initializer_list<int> calls) {
 void allow_ioctls(scmp_filter_ctx ctx, std::initializer_list<unsigned long> requests) {
     for (unsigned long request : requests)
         check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                               SCMP_A1(SCMP_CMP_EQ, request)),
+                               scmp_arg_cmp{1, SCMP_CMP_EQ, request, 0}),
               "seccomp_rule_add(ioctl)");
 }
 
