@@ -1,0 +1,51 @@
+// One virtual CPU: its fd, its mmap'd kvm_run page, its registers. run() enters the
+// guest once; kick() makes a concurrent run() return promptly from another thread.
+#pragma once
+#include <linux/kvm.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "vmm/kvm/kvm.h"
+
+namespace cocoon::vmm {
+
+class Vcpu {
+public:
+    Vcpu(Vm& vm, uint32_t index);
+    ~Vcpu();
+    Vcpu(const Vcpu&) = delete;
+    Vcpu& operator=(const Vcpu&) = delete;
+
+    int fd() const { return fd_.get(); }
+    kvm_run& run_state() { return *run_; }
+
+    kvm_regs regs() const;
+    void set_regs(const kvm_regs& regs);
+    kvm_sregs sregs() const;
+    void set_sregs(const kvm_sregs& sregs);
+    uint32_t tsc_khz() const;  // 0 if KVM does not know
+
+    // Enters the guest until the next exit to user space. Returns false when the run
+    // was interrupted by kick() (or a signal) rather than a guest exit.
+    bool run();
+
+    // Called once on the thread that will call run(): kick() then targets that thread.
+    void bind_to_current_thread();
+    // Safe from any thread: the next or current run() returns false.
+    void kick();
+
+    // RIP, RSP, control registers, EFER and segments, one register per line.
+    std::string dump_registers() const;
+
+private:
+    UniqueFd fd_;
+    kvm_run* run_ = nullptr;
+    size_t run_size_ = 0;
+    std::atomic<bool> bound_{false};
+    pthread_t thread_{};
+};
+
+} // namespace cocoon::vmm

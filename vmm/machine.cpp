@@ -1,0 +1,234 @@
+#include "vmm/machine.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cocoon/exit_status.h"
+#include "cocoon/platform.h"
+#include "vmm/boot/elf_kernel.h"
+#include "vmm/boot/pvh_boot.h"
+#include "vmm/exit_status.h"
+#include "vmm/sandbox/seccomp_filter.h"
+
+namespace cocoon::vmm {
+namespace {
+
+const char* exit_reason_name(uint32_t reason) {
+    switch (reason) {
+    case KVM_EXIT_IO: return "io";
+    case KVM_EXIT_MMIO: return "mmio";
+    case KVM_EXIT_HLT: return "hlt";
+    case KVM_EXIT_SHUTDOWN: return "shutdown";
+    case KVM_EXIT_FAIL_ENTRY: return "fail_entry";
+    case KVM_EXIT_INTERNAL_ERROR: return "internal_error";
+    case KVM_EXIT_INTR: return "intr";
+    case KVM_EXIT_SYSTEM_EVENT: return "system_event";
+    case KVM_EXIT_DEBUG: return "debug";
+    default: return "other";
+    }
+}
+
+} // namespace
+
+Machine::Machine(const RunOptions& options, GuestImages images)
+    : options_(options),
+      vm_(kvm_),
+      memory_(options.mem),
+      vcpu_(vm_, 0),
+      uart_irq_(vm_, platform::uart_irq),
+      uart_([this](uint8_t byte) { console_output(byte); }, uart_irq_),
+      exit_port_([this](uint32_t value) {
+          if (value > guest_status::max_guest) {
+              spdlog::error("guest wrote {} to the exit port; values above {} are not exit statuses", value,
+                            guest_status::max_guest);
+              stop(exit_status::guest_value_invalid, fmt::format("guest wrote invalid exit value {}", value));
+          } else {
+              stop(static_cast<int>(value), fmt::format("guest wrote {} to the exit port", value));
+          }
+      }) {
+    KernelImage kernel = parse_kernel(images.kernel, memory_.size());
+    vm_.set_memory(memory_);
+    load_kernel(kernel, memory_);
+    std::optional<BootModule> module;
+    if (!images.initrd.empty()) module = BootModule{images.initrd, "programs.tar"};
+    PvhPlacement boot = write_pvh_boot_info(memory_, kernel, options.cmdline, module);
+    set_pvh_entry_state(vcpu_, kernel.entry, boot.start_info);
+
+    pio_.add(platform::uart_port, platform::uart_port_count, uart_);
+    pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
+    spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
+                 kernel.lowest, kernel.entry, memory_.size() >> 20,
+                 module ? fmt::format(", module of {} KiB at {:#x}", images.initrd.size() >> 10, boot.module_gpa)
+                        : std::string());
+}
+
+Machine::~Machine() = default;
+
+void Machine::stop(int status, std::string reason) {
+    {
+        std::lock_guard lock(stop_mutex_);
+        if (stopped_) return;  // the first reason to stop is the one reported
+        stopped_ = true;
+        status_ = status;
+        reason_ = std::move(reason);
+    }
+    running_.store(false, std::memory_order_release);
+    vcpu_.kick();
+}
+
+void Machine::console_output(uint8_t byte) {
+    console_line_.push_back(static_cast<char>(byte));
+    if (byte == '\n' || console_line_.size() >= 4096) flush_console();
+}
+
+void Machine::flush_console() {
+    size_t done = 0;
+    while (done < console_line_.size()) {
+        ssize_t n = ::write(STDOUT_FILENO, console_line_.data() + done, console_line_.size() - done);
+        if (n <= 0) break;  // stdout gone: the guest's output is dropped, the guest runs on
+        done += static_cast<size_t>(n);
+    }
+    console_line_.clear();
+}
+
+void Machine::start_console_input() {
+    struct stat st {};
+    if (fstat(STDIN_FILENO, &st) != 0) return;
+    bool pipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+    if (!pipe && !isatty(STDIN_FILENO)) return;  // files and /dev/null: no console input
+    int fd = dup(STDIN_FILENO);
+    if (fd < 0) return;
+    console_input_ = std::make_unique<boost::asio::posix::stream_descriptor>(events_, fd);
+    read_console_input();
+}
+
+void Machine::read_console_input() {
+    console_input_->async_read_some(boost::asio::buffer(console_buffer_), [this](auto error, size_t n) {
+        if (error) return;  // EOF or closed: no more input
+        uart_.receive(std::span(console_buffer_.data(), n));
+        read_console_input();
+    });
+}
+
+bool Machine::handle_exit() {
+    kvm_run& run = vcpu_.run_state();
+    ++exits_[run.exit_reason < exits_.size() ? run.exit_reason : 0];
+    switch (run.exit_reason) {
+    case KVM_EXIT_IO: {
+        auto* data = reinterpret_cast<uint8_t*>(&run) + run.io.data_offset;
+        ++port_exits_[run.io.port];
+        for (uint32_t i = 0; i < run.io.count; ++i, data += run.io.size) {
+            std::span<uint8_t> bytes(data, run.io.size);
+            if (run.io.direction == KVM_EXIT_IO_OUT) pio_.write(run.io.port, bytes);
+            else pio_.read(run.io.port, bytes);
+        }
+        return true;
+    }
+    case KVM_EXIT_MMIO: {
+        std::span<uint8_t> bytes(run.mmio.data, std::min<uint32_t>(run.mmio.len, sizeof run.mmio.data));
+        if (run.mmio.is_write) mmio_.write(run.mmio.phys_addr, bytes);
+        else mmio_.read(run.mmio.phys_addr, bytes);
+        return true;
+    }
+    case KVM_EXIT_INTR:
+        return true;
+    case KVM_EXIT_SHUTDOWN:
+        spdlog::error("guest triple-faulted (KVM_EXIT_SHUTDOWN); registers:\n{}", vcpu_.dump_registers());
+        stop(exit_status::triple_fault, "guest triple fault");
+        return false;
+    case KVM_EXIT_INTERNAL_ERROR:
+        spdlog::error("KVM internal error, suberror {}; registers:\n{}", run.internal.suberror,
+                      vcpu_.dump_registers());
+        stop(exit_status::kvm_internal_error, fmt::format("KVM internal error {}", run.internal.suberror));
+        return false;
+    case KVM_EXIT_FAIL_ENTRY:
+        spdlog::error("VM entry failed, hardware reason {:#x}; registers:\n{}",
+                      run.fail_entry.hardware_entry_failure_reason, vcpu_.dump_registers());
+        stop(exit_status::fail_entry, "VM entry failed");
+        return false;
+    default:
+        spdlog::error("guest stopped with KVM exit {} ({}); registers:\n{}", run.exit_reason,
+                      exit_reason_name(run.exit_reason), vcpu_.dump_registers());
+        stop(exit_status::guest_stopped, fmt::format("unexpected KVM exit {}", run.exit_reason));
+        return false;
+    }
+}
+
+void Machine::vcpu_thread() {
+    vcpu_.bind_to_current_thread();
+    try {
+        if (options_.seccomp) confine_thread(ThreadRole::vcpu);
+        while (running_.load(std::memory_order_acquire)) {
+            if (!vcpu_.run()) continue;  // kicked: look at running_ again
+            if (!handle_exit()) break;
+        }
+    } catch (const std::exception& e) {
+        // Only set-up calls can throw here (a KVM ioctl failing outright).
+        spdlog::error("vCPU: {}", e.what());
+        stop(exit_status::internal, e.what());
+    }
+}
+
+int Machine::run() {
+    auto work = boost::asio::make_work_guard(events_);
+    boost::asio::signal_set signals(events_, SIGINT, SIGTERM);
+    signals.async_wait([this](auto error, int signal) {
+        if (error) return;
+        stop(signal == SIGINT ? exit_status::sigint : exit_status::sigterm,
+             signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    });
+    boost::asio::steady_timer timeout(events_);
+    if (options_.timeout_s > 0) {
+        timeout.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(options_.timeout_s)));
+        timeout.async_wait([this](auto error) {
+            if (!error) stop(exit_status::timeout, fmt::format("timed out after {} s", options_.timeout_s));
+        });
+    }
+    start_console_input();
+
+    auto started = std::chrono::steady_clock::now();
+    std::thread event_thread([this] {
+        try {
+            if (options_.seccomp) confine_thread(ThreadRole::events);
+            events_.run();
+        } catch (const std::exception& e) {
+            spdlog::error("event thread: {}", e.what());
+            stop(exit_status::internal, e.what());
+        }
+    });
+    std::thread vcpu([this] { vcpu_thread(); });
+    vcpu.join();
+    flush_console();
+
+    work.reset();
+    events_.stop();
+    event_thread.join();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log_summary(seconds);
+    return status_;
+}
+
+void Machine::log_summary(double seconds) const {
+    std::string by_reason;
+    for (size_t i = 0; i < exits_.size(); ++i)
+        if (exits_[i]) by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
+    std::string by_port;
+    for (auto [port, count] : port_exits_) by_port += fmt::format("{}{:#x}: {}", by_port.empty() ? "" : ", ", port, count);
+    spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, reason_, status_);
+    spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
+    if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
+    if (pio_.unclaimed_accesses() + mmio_.unclaimed_accesses())
+        spdlog::info("unclaimed accesses: {} port, {} mmio", pio_.unclaimed_accesses(), mmio_.unclaimed_accesses());
+}
+
+} // namespace cocoon::vmm

@@ -1,0 +1,80 @@
+// One virtual machine, assembled: KVM objects, guest RAM with the kernel loaded by
+// PVH, the devices on their buses, a vCPU thread running KVM_RUN and one Boost.Asio
+// event thread for everything asynchronous (signals, the timeout, console input,
+// device timers). run() returns the exit status.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "vmm/bus/bus.h"
+#include "vmm/cli/options.h"
+#include "vmm/devices/exit_port.h"
+#include "vmm/devices/uart.h"
+#include "vmm/kvm/kvm.h"
+#include "vmm/kvm/vcpu.h"
+#include "vmm/memory/guest_memory.h"
+
+namespace cocoon::vmm {
+
+// The guest to boot: file contents, owned by the caller for the machine's lifetime.
+struct GuestImages {
+    std::span<const uint8_t> kernel;
+    std::span<const uint8_t> initrd;  // empty: no module
+};
+
+class Machine {
+public:
+    // Builds everything and loads the kernel. Throws SetupError.
+    Machine(const RunOptions& options, GuestImages images);
+    ~Machine();
+
+    int run();
+
+private:
+    void vcpu_thread();
+    bool handle_exit();  // false: stop running
+    void stop(int status, std::string reason);
+    void start_console_input();
+    void read_console_input();
+    void console_output(uint8_t byte);
+    void flush_console();
+    void log_summary(double seconds) const;
+
+    RunOptions options_;
+    Kvm kvm_;
+    Vm vm_;
+    GuestMemory memory_;
+    Vcpu vcpu_;
+    boost::asio::io_context events_;
+    Bus pio_{"port"};
+    Bus mmio_{"mmio"};
+
+    IrqFd uart_irq_;
+    Uart uart_;
+    ExitPort exit_port_;
+    std::vector<std::unique_ptr<Device>> extra_devices_;
+
+    std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
+    std::array<uint8_t, 256> console_buffer_{};
+    std::string console_line_;
+    std::array<uint64_t, 64> exits_{};  // by KVM exit reason
+    std::map<uint16_t, uint64_t> port_exits_;  // I/O exits by port
+
+    std::mutex stop_mutex_;
+    bool stopped_ = false;
+    int status_ = 0;
+    std::string reason_;
+    std::atomic<bool> running_{true};
+};
+
+} // namespace cocoon::vmm
