@@ -74,7 +74,7 @@ std::optional<uint64_t> parse_size(const std::string& text) {
 
 DiskOption parse_disk(const std::string& text) {
     DiskOption disk{text, false};
-    if (text.size() > 3 && text.ends_with(",ro")) disk = {text.substr(0, text.size() - 3), true};
+    if (text.ends_with(",ro")) disk = {text.substr(0, text.size() - 3), true};
     if (disk.path.empty()) usage_error("--disk needs a file name");
     return disk;
 }

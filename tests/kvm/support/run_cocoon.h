@@ -1,0 +1,29 @@
+// Running the real `cocoon` binary from a test: its exit status and what it printed.
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cocoon::test {
+
+struct CocoonRun {
+    int status = -1;          // exit status, or 128 + signal
+    std::string out;          // the guest's console
+    std::string err;          // cocoon's log
+};
+
+// Runs COCOON_BIN with `args`, stdin from /dev/null; kills it after `timeout`.
+CocoonRun run_cocoon(const std::vector<std::string>& args,
+                     std::chrono::seconds timeout = std::chrono::seconds(300));
+
+// Empty when /dev/kvm can be opened; otherwise why not, for a failing assertion.
+std::string kvm_unavailable_reason();
+
+// Path of a file in the build tree, e.g. build_path("tests/kvm/guests/hello.elf").
+std::string build_path(const std::string& relative);
+
+} // namespace cocoon::test
+
+// Fails the test (never skips) when KVM is missing.
+#define COCOON_REQUIRE_KVM() \
+    ASSERT_EQ(::cocoon::test::kvm_unavailable_reason(), "") << "KVM tests need KVM: run them through scripts/with-kvm.sh"

@@ -1,0 +1,83 @@
+// The VMM on real KVM with the project's tiny PVH guests: boot to long mode and print,
+// exit with a chosen status, triple-fault, touch what nobody owns, spin past --timeout.
+#include <gtest/gtest.h>
+
+#include "support/run_cocoon.h"
+
+using cocoon::test::build_path;
+using cocoon::test::run_cocoon;
+
+namespace {
+
+std::string guest(const char* name) { return build_path(std::string("tests/kvm/guests/") + name + ".elf"); }
+
+TEST(VmmBoot, PvhGuestReachesLongModeAndPrints) {
+    COCOON_REQUIRE_KVM();
+    auto run = run_cocoon({"run", "--kernel", guest("hello"), "--timeout", "60"});
+    EXPECT_EQ(run.out, "hello from a PVH guest in long mode\n") << run.err;
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.err.find("guest wrote 0 to the exit port"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("exits to user space: io"), std::string::npos) << run.err;
+}
+
+TEST(VmmBoot, ExitPortValueBecomesTheExitStatus) {
+    COCOON_REQUIRE_KVM();
+    auto run = run_cocoon({"run", "--kernel", guest("exit42"), "--timeout", "60"});
+    EXPECT_EQ(run.status, 42) << run.err;
+    EXPECT_NE(run.err.find("guest wrote 42 to the exit port"), std::string::npos) << run.err;
+}
+
+TEST(VmmBoot, TripleFaultIsReportedWithRegisters) {
+    COCOON_REQUIRE_KVM();
+    auto run = run_cocoon({"run", "--kernel", guest("triple_fault"), "--timeout", "60"});
+    EXPECT_EQ(run.status, 80) << run.err;
+    EXPECT_NE(run.err.find("triple-faulted"), std::string::npos) << run.err;
+    for (const char* reg : {"rip=", "rsp=", "cr0=", "cr3=", "cr4=", "efer=", "cs  selector="})
+        EXPECT_NE(run.err.find(reg), std::string::npos) << reg << "\n" << run.err;
+}
+
+TEST(VmmBoot, UnclaimedPortAndMmioAreLoggedAndTheGuestContinues) {
+    COCOON_REQUIRE_KVM();
+    auto run = run_cocoon({"run", "--kernel", guest("unclaimed"), "--timeout", "60"});
+    EXPECT_EQ(run.out, "unclaimed port and MMIO read as all ones\n") << run.err;
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.err.find("unclaimed port write of 1 byte at 0x2f8"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("unclaimed mmio write of 4 bytes at 0xc0000000"), std::string::npos) << run.err;
+}
+
+TEST(VmmBoot, SpinningGuestIsStoppedByTimeout) {
+    COCOON_REQUIRE_KVM();
+    auto run = run_cocoon({"run", "--kernel", guest("spin"), "--timeout", "3"}, std::chrono::seconds(60));
+    EXPECT_EQ(run.status, 124) << run.err;
+    EXPECT_NE(run.err.find("timed out after 3 s"), std::string::npos) << run.err;
+}
+
+TEST(VmmBoot, JsonLogHasOneObjectPerLine) {
+    COCOON_REQUIRE_KVM();
+    std::string path = build_path("tests/kvm/vmm_boot_log.json");
+    auto run = run_cocoon({"run", "--kernel", guest("unclaimed"), "--timeout", "60", "--log-json", path});
+    ASSERT_EQ(run.status, 0) << run.err;
+    FILE* f = fopen(path.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char line[4096];
+    int lines = 0;
+    bool saw_unclaimed = false;
+    while (fgets(line, sizeof line, f)) {
+        std::string l(line);
+        ++lines;
+        EXPECT_EQ(l.rfind("{\"level\":", 0), 0u) << l;
+        EXPECT_EQ(l.substr(l.size() - 2), "}\n") << l;
+        saw_unclaimed |= l.find("unclaimed port write") != std::string::npos;
+    }
+    fclose(f);
+    EXPECT_GE(lines, 4);
+    EXPECT_TRUE(saw_unclaimed);
+}
+
+TEST(VmmBoot, MalformedKernelIsRefusedBeforeAnyVcpuRuns) {
+    auto run = run_cocoon({"run", "--kernel", std::string(COCOON_SOURCE_DIR) + "/README.md"});
+    EXPECT_EQ(run.status, 65) << run.err;
+    EXPECT_NE(run.err.find("kernel: not an ELF file"), std::string::npos) << run.err;
+}
+
+} // namespace

@@ -1,0 +1,20 @@
+// The same PVH guest boots on QEMU's -M microvm (software emulation) and prints the
+// same line as under cocoon: cocoon's boot path matches the PVH spec, not itself.
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "qemu/run_qemu.h"
+
+TEST(Microvm, PvhTestGuestPrintsTheSameLine) {
+    auto run = cocoon::test::run_qemu_microvm(std::string(COCOON_BINARY_DIR) + "/tests/kvm/guests/hello.elf", "", "");
+    EXPECT_EQ(run.out, "hello from a PVH guest in long mode\n");
+    EXPECT_EQ(run.guest_status, 0);
+}
+
+TEST(Microvm, ExitPortValueMapsAsQemuDocuments) {
+    auto run = cocoon::test::run_qemu_microvm(std::string(COCOON_BINARY_DIR) + "/tests/kvm/guests/exit42.elf", "", "");
+    EXPECT_EQ(run.qemu_status, (42 << 1) | 1);
+    EXPECT_EQ(run.guest_status, 42);
+}
