@@ -65,6 +65,8 @@ Machine::Machine(const RunOptions& options, GuestImages images)
 
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
+    if (!seccomp_in_this_build) options_.seccomp = false;
+    spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");
     spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
                  kernel.lowest, kernel.entry, memory_.size() >> 20,
                  module ? fmt::format(", module of {} KiB at {:#x}", images.initrd.size() >> 10, boot.module_gpa)

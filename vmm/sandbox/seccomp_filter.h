@@ -17,6 +17,14 @@ enum class SeccompAction {
     log,     // a forbidden call is logged by the kernel and allowed (for finding the list)
 };
 
+// Sanitizer runtimes make system calls of their own at any moment (LeakSanitizer at
+// exit, ASan's allocator): builds with them run unconfined.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool seccomp_in_this_build = false;
+#else
+inline constexpr bool seccomp_in_this_build = true;
+#endif
+
 // Installs the filter on the calling thread; threads it creates inherit it.
 // Throws std::system_error if the kernel refuses.
 void confine_thread(ThreadRole role, SeccompAction action = SeccompAction::kill);
