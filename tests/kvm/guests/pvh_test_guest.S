@@ -161,3 +161,5 @@ pdpt:   .skip 4096
 pds:    .skip 4 * 4096
         .skip 4096
 stack_top:
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,100 @@
+#include "kernel/mm/address_space.h"
+
+#include "cocoon/syscalls.h"
+
+namespace kernel::mm {
+namespace {
+
+constexpr int levels = 4;
+constexpr uint64_t kernel_half_first = 256;
+
+int shift_of(int level) { return 39 - 9 * level; }  // level 0 = PML4
+uint64_t index_of(uint64_t virt, int level) { return (virt >> shift_of(level)) & 511; }
+
+// Intermediate tables allow everything; the leaf decides.
+constexpr uint64_t table_flags = pte::present | pte::writable | pte::user;
+
+} // namespace
+
+ErrorOr<AddressSpace> AddressSpace::create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root) {
+    uint64_t root = TRY(frames.allocate());
+    auto* mine = memory.as<uint64_t>(root);
+    auto* kernels = memory.as<uint64_t>(kernel_root);
+    for (uint64_t i = kernel_half_first; i < 512; ++i) mine[i] = kernels[i];
+    return AddressSpace(&frames, &memory, root);
+}
+
+uint64_t* AddressSpace::entry(uint64_t table, uint64_t virt, int level) {
+    return memory_->as<uint64_t>(table) + index_of(virt, level);
+}
+
+ErrorOr<void> AddressSpace::map(uint64_t virt, uint64_t frame, uint64_t flags) {
+    uint64_t table = root_;
+    for (int level = 0; level < levels - 1; ++level) {
+        uint64_t* e = entry(table, virt, level);
+        if (!(*e & pte::present)) {
+            uint64_t next = TRY(frames_->allocate());
+            ++table_pages_;
+            *e = next | table_flags;
+        }
+        table = *e & pte::frame_mask;
+    }
+    uint64_t* e = entry(table, virt, levels - 1);
+    if (*e & pte::present) return Error{cocoon::sys::einval};
+    *e = (frame & pte::frame_mask) | flags | pte::present;
+    return {};
+}
+
+uint64_t* AddressSpace::leaf(uint64_t virt) {
+    uint64_t table = root_;
+    for (int level = 0; level < levels - 1; ++level) {
+        uint64_t* e = entry(table, virt, level);
+        if (!(*e & pte::present)) return nullptr;
+        table = *e & pte::frame_mask;
+    }
+    return entry(table, virt, levels - 1);
+}
+
+uint64_t AddressSpace::translate(uint64_t virt) {
+    uint64_t* e = leaf(virt);
+    if (!e || !(*e & pte::present)) return 0;
+    return (*e & pte::frame_mask) | (virt & 0xfff);
+}
+
+bool AddressSpace::protect(uint64_t virt, uint64_t flags) {
+    uint64_t* e = leaf(virt);
+    if (!e || !(*e & pte::present)) return false;
+    *e = (*e & pte::frame_mask) | flags | pte::present;
+    return true;
+}
+
+bool AddressSpace::unmap(uint64_t virt) {
+    uint64_t* e = leaf(virt);
+    if (!e || !(*e & pte::present)) return false;
+    frames_->free(*e & pte::frame_mask);
+    *e = 0;
+    return true;
+}
+
+void AddressSpace::free_table(uint64_t table, int level) {
+    auto* entries = memory_->as<uint64_t>(table);
+    for (uint64_t i = 0; i < 512; ++i) {
+        if (!(entries[i] & pte::present)) continue;
+        uint64_t next = entries[i] & pte::frame_mask;
+        if (level < levels - 1) free_table(next, level + 1);
+        else frames_->free(next);
+    }
+    frames_->free(table);
+}
+
+void AddressSpace::destroy() {
+    if (!root_) return;
+    auto* entries = memory_->as<uint64_t>(root_);
+    for (uint64_t i = 0; i < kernel_half_first; ++i)
+        if (entries[i] & pte::present) free_table(entries[i] & pte::frame_mask, 1);
+    frames_->free(root_);
+    root_ = 0;
+    table_pages_ = 0;
+}
+
+} // namespace kernel::mm

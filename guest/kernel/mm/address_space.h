@@ -1,0 +1,56 @@
+// One process's page tables: a 4-level x86-64 hierarchy whose user half is its own and
+// whose kernel half shares the kernel's tables. Tables exist only for what is mapped.
+#pragma once
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/mm/frame_allocator.h"
+#include "kernel/mm/physical_memory.h"
+
+namespace kernel::mm {
+
+namespace pte {
+inline constexpr uint64_t present = 1ull << 0;
+inline constexpr uint64_t writable = 1ull << 1;
+inline constexpr uint64_t user = 1ull << 2;
+inline constexpr uint64_t accessed = 1ull << 5;
+inline constexpr uint64_t dirty = 1ull << 6;
+inline constexpr uint64_t no_execute = 1ull << 63;
+inline constexpr uint64_t frame_mask = 0x000ffffffffff000ull;
+} // namespace pte
+
+class AddressSpace {
+public:
+    // A new root whose upper half (entries 256..511) is copied from `kernel_root`.
+    static ErrorOr<AddressSpace> create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root);
+    AddressSpace() = default;
+
+    uint64_t root() const { return root_; }
+    uint64_t table_pages() const { return table_pages_; }
+
+    // Maps one 4 KiB page; creates missing tables. EEXIST-like EINVAL if mapped.
+    ErrorOr<void> map(uint64_t virt, uint64_t frame, uint64_t flags);
+    // The leaf entry for `virt`, or nullptr if a table on the way is missing.
+    uint64_t* leaf(uint64_t virt);
+    // The physical address `virt` maps to, or 0 when unmapped.
+    uint64_t translate(uint64_t virt);
+    // Changes a present page's flags; false if not mapped.
+    bool protect(uint64_t virt, uint64_t flags);
+    // Unmaps one page and frees its frame; false if it was not mapped.
+    bool unmap(uint64_t virt);
+    // Frees every user frame and every user page-table page, then the root.
+    void destroy();
+
+private:
+    AddressSpace(FrameAllocator* frames, PhysicalMemory* memory, uint64_t root)
+        : frames_(frames), memory_(memory), root_(root), table_pages_(1) {}
+    uint64_t* entry(uint64_t table, uint64_t virt, int level);
+    void free_table(uint64_t table, int level);
+
+    FrameAllocator* frames_ = nullptr;
+    PhysicalMemory* memory_ = nullptr;
+    uint64_t root_ = 0;
+    uint64_t table_pages_ = 0;
+};
+
+} // namespace kernel::mm

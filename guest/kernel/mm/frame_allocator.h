@@ -1,0 +1,31 @@
+// Physical frames: a free list threaded through the free frames themselves, so it
+// costs no memory of its own. Allocation hands out a zeroed frame or ENOMEM.
+#pragma once
+#include <stdint.h>
+
+#include "kernel/lib/result.h"
+#include "kernel/mm/physical_memory.h"
+
+namespace kernel::mm {
+
+class FrameAllocator {
+public:
+    explicit FrameAllocator(PhysicalMemory& memory) : memory_(memory) {}
+
+    // Adds the whole frames inside [start, end) to the pool.
+    void add_range(uint64_t start, uint64_t end);
+
+    ErrorOr<uint64_t> allocate();  // a zeroed frame
+    void free(uint64_t frame);
+
+    uint64_t free_count() const { return free_; }
+    uint64_t total_count() const { return total_; }
+
+private:
+    PhysicalMemory& memory_;
+    uint64_t head_ = 0;  // 0: empty (frame 0 is never in the pool)
+    uint64_t free_ = 0;
+    uint64_t total_ = 0;
+};
+
+} // namespace kernel::mm

@@ -1,0 +1,31 @@
+// The user runtime: system calls, printf, malloc. Programs include only this.
+#pragma once
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cocoon/syscalls.h"
+
+extern "C" {
+[[noreturn]] void exit(int status);
+long write(int fd, const void* buffer, size_t length);
+long read(int fd, void* buffer, size_t length);
+int getpid();
+void* brk(void* end);
+void* sbrk(intptr_t increment);
+void yield();
+void sleep_ms(uint64_t ms);
+int spawn(const char* name, const char* args);
+int wait(int pid, int* status);
+uint64_t uptime_ms();
+long syscall6(uint64_t number, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f);
+
+int printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char* out, size_t size, const char* format, va_list args);
+int snprintf(char* out, size_t size, const char* format, ...) __attribute__((format(printf, 3, 4)));
+void* malloc(size_t size);
+void free(void* p);
+void* memset(void* dest, int value, size_t n);
+void* memcpy(void* dest, const void* src, size_t n);
+size_t strlen(const char* s);
+}

@@ -1,0 +1,54 @@
+#include "cocoon.h"
+
+namespace sys = cocoon::sys;
+
+extern "C" {
+
+long syscall6(uint64_t n, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) {
+    register uint64_t r10 asm("r10") = d;
+    register uint64_t r8 asm("r8") = e;
+    register uint64_t r9 asm("r9") = f;
+    long result;
+    asm volatile("syscall"
+                 : "=a"(result)
+                 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                 : "rcx", "r11", "memory");
+    return result;
+}
+
+static long call(uint64_t n, uint64_t a = 0, uint64_t b = 0, uint64_t c = 0) { return syscall6(n, a, b, c, 0, 0, 0); }
+
+void exit(int status) {
+    call(sys::exit, static_cast<uint64_t>(status));
+    for (;;) {
+    }
+}
+long write(int fd, const void* buffer, size_t length) { return call(sys::write, fd, (uint64_t)buffer, length); }
+long read(int fd, void* buffer, size_t length) { return call(sys::read, fd, (uint64_t)buffer, length); }
+int getpid() { return static_cast<int>(call(sys::getpid)); }
+void* brk(void* end) { return reinterpret_cast<void*>(call(sys::brk, (uint64_t)end)); }
+void* sbrk(intptr_t increment) { return reinterpret_cast<void*>(call(sys::sbrk, static_cast<uint64_t>(increment))); }
+void yield() { call(sys::yield); }
+void sleep_ms(uint64_t ms) { call(sys::sleep_ms, ms); }
+int spawn(const char* name, const char* args) { return static_cast<int>(call(sys::spawn, (uint64_t)name, (uint64_t)args)); }
+int wait(int pid, int* status) { return static_cast<int>(call(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status)); }
+uint64_t uptime_ms() { return static_cast<uint64_t>(call(sys::uptime_ms)); }
+
+void* memset(void* dest, int value, size_t n) {
+    auto* d = static_cast<uint8_t*>(dest);
+    for (size_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(value);
+    return dest;
+}
+void* memcpy(void* dest, const void* src, size_t n) {
+    auto* d = static_cast<uint8_t*>(dest);
+    auto* s = static_cast<const uint8_t*>(src);
+    for (size_t i = 0; i < n; ++i) d[i] = s[i];
+    return dest;
+}
+size_t strlen(const char* s) {
+    size_t n = 0;
+    while (s[n]) ++n;
+    return n;
+}
+
+} // extern "C"
