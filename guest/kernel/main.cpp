@@ -1,14 +1,134 @@
+// kmain: from the PVH boot information to the first process.
 #include "cocoon/exit_status.h"
 #include "cocoon/platform.h"
 #include "cocoon/pvh.h"
 #include "kernel/arch/console.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
+#include "kernel/kmem.h"
+#include "kernel/lib/string.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/ustar.h"
+#include "kernel/trace.h"
 
 using namespace kernel;
 
-extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
-    console_init();
-    kprintf("[kernel] cocoon kernel booting, start_info at %lx\n", start_info_phys);
-    x86::outl(cocoon::platform::exit_port, cocoon::guest_status::all_ok);
+extern "C" uint64_t boot_pml4[512];
+extern "C" char kernel_end[];
+extern "C" void (*init_array_start[])();
+extern "C" void (*init_array_end[])();
+
+namespace {
+
+[[noreturn]] void boot_failed(const char* why) {
+    kprintf("[kernel] boot failed: %s\n", why);
+    x86::outl(cocoon::platform::exit_port, cocoon::guest_status::boot_failed);
     x86::halt_forever();
+}
+
+// The value of `key=` in the command line, copied into `out`; false if absent.
+bool cmdline_value(const char* cmdline, const char* key, char* out, size_t size) {
+    size_t key_length = strlen(key);
+    for (const char* p = cmdline; *p;) {
+        while (*p == ' ') ++p;
+        if (strncmp(p, key, key_length) == 0 && p[key_length] == '=') {
+            p += key_length + 1;
+            size_t n = 0;
+            while (*p && *p != ' ' && n + 1 < size) out[n++] = *p++;
+            out[n] = 0;
+            return true;
+        }
+        while (*p && *p != ' ') ++p;
+    }
+    return false;
+}
+
+uint32_t parse_uint(const char* s) {
+    uint32_t v = 0;
+    while (*s >= '0' && *s <= '9') v = v * 10 + static_cast<uint32_t>(*s++ - '0');
+    return v;
+}
+
+void add_ram(uint64_t start, uint64_t end, uint64_t kernel_phys_end, uint64_t module_start, uint64_t module_end) {
+    // Leave out the kernel image and the module; keep within the direct map.
+    const uint64_t holes[2][2] = {{0, kernel_phys_end}, {module_start, module_end}};
+    if (end > layout::direct_map_size) end = layout::direct_map_size;
+    for (uint64_t at = start; at < end;) {
+        uint64_t stop = end;
+        bool skipped = false;
+        for (auto& h : holes) {
+            if (h[0] == h[1]) continue;
+            if (at >= h[0] && at < h[1]) {
+                at = h[1];
+                skipped = true;
+                break;
+            }
+            if (h[0] > at && h[0] < stop) stop = h[0];
+        }
+        if (skipped) continue;
+        frames().add_range(at, stop);
+        at = stop;
+    }
+}
+
+void spawn_or_report(const char* name) {
+    auto pid = proc::spawn(name, 0);
+    if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", name, pid.error());
+}
+
+} // namespace
+
+extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
+    for (auto* constructor = init_array_start; constructor != init_array_end; ++constructor) (*constructor)();
+    console_init();
+    auto* info = static_cast<cocoon::pvh::StartInfo*>(phys_to_virt(start_info_phys));
+    if (info->magic != cocoon::pvh::start_magic) boot_failed("no PVH start info");
+    const char* cmdline = info->cmdline_paddr ? static_cast<const char*>(phys_to_virt(info->cmdline_paddr)) : "";
+    kprintf("[kernel] cocoon kernel, command line '%s'\n", cmdline);
+
+    const uint8_t* archive = nullptr;
+    uint64_t archive_size = 0, module_start = 0, module_end = 0;
+    if (info->nr_modules >= 1) {
+        auto* module = static_cast<cocoon::pvh::ModlistEntry*>(phys_to_virt(info->modlist_paddr));
+        module_start = module->paddr & ~0xfffull;
+        module_end = module->paddr + module->size;
+        archive = static_cast<const uint8_t*>(phys_to_virt(module->paddr));
+        archive_size = module->size;
+    }
+    uint64_t kernel_phys_end = reinterpret_cast<uint64_t>(kernel_end) - layout::kernel_base;
+    auto* map = static_cast<cocoon::pvh::MemmapEntry*>(phys_to_virt(info->memmap_paddr));
+    for (uint32_t i = 0; i < info->memmap_entries && i < 128; ++i)
+        if (map[i].type == cocoon::pvh::memmap_ram)
+            add_ram(map[i].addr, map[i].addr + map[i].size, kernel_phys_end, module_start, module_end);
+    if (frames().free_count() < 64) boot_failed("too little memory");
+
+    boot_pml4[0] = 0;  // the identity map was only for the jump to the upper half
+    x86::write_cr3(kernel_root());
+    cpu::init();
+    trace::init();
+    trace::frames(frames().total_count(), frames().free_count());
+    kprintf("[kernel] %lu KiB of free memory, SMEP %s, SMAP %s, PCID %s, trace %s\n", frames().free_count() * 4,
+            cpu::features().smep ? "on" : "off", cpu::features().smap ? "on" : "off",
+            cpu::features().pcid ? "on" : "off", trace::enabled() ? "on" : "off");
+    if (!archive) boot_failed("no program archive (PVH module)");
+
+    char value[512];
+    uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;
+    proc::init(archive, archive_size, quantum_ms);
+    if (cmdline_value(cmdline, "init", value, sizeof value)) {
+        for (char* name = value; *name;) {
+            char* end = name;
+            while (*end && *end != ',') ++end;
+            bool last = *end == 0;
+            *end = 0;
+            spawn_or_report(name);
+            name = last ? end : end + 1;
+        }
+    } else {
+        // The demo: every program in the archive, together.
+        proc::ustar_for_each(archive, archive_size, [](const char* name) { spawn_or_report(name); });
+    }
+    timer::init();
+    proc::run_scheduler();
 }

@@ -1,0 +1,69 @@
+// Every interrupt, exception and system call arrives here with its TrapFrame.
+// A fault in user mode is the process's problem: demand paging, or it is killed.
+// A fault in kernel mode is the kernel's: a panic.
+#include "cocoon/exit_status.h"
+#include "cocoon/platform.h"
+#include "cocoon/trace.h"
+#include "kernel/arch/console.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/timer.h"
+#include "kernel/arch/x86.h"
+#include "kernel/proc/process.h"
+#include "kernel/trace.h"
+
+namespace kernel::proc {
+void syscall(cpu::TrapFrame& frame);
+}
+
+namespace kernel {
+namespace {
+
+using namespace cocoon::trace;
+
+[[noreturn]] void panic(const cpu::TrapFrame& f) {
+    kprintf("[kernel] PANIC: exception %lu in kernel mode, error %lx, rip %lx, rsp %lx, cr2 %lx, cr3 %lx\n", f.vector,
+            f.error_code, f.rip, f.rsp, x86::read_cr2(), x86::read_cr3());
+    trace::fault(0, x86::read_cr2(), f.rip, x86::read_cr3(), static_cast<uint32_t>(f.error_code),
+                 static_cast<uint16_t>(f.vector), outcome_panic, 0);
+    trace::flush();
+    x86::outl(cocoon::platform::exit_port, cocoon::guest_status::kernel_panic);
+    x86::halt_forever();
+}
+
+uint32_t reason_for(uint64_t vector) {
+    switch (vector) {
+    case 0: return kill_divide_error;
+    case 6: return kill_invalid_opcode;
+    case 13: return kill_general_protection;
+    default: return kill_other_exception;
+    }
+}
+
+} // namespace
+
+extern "C" void trap(cpu::TrapFrame* frame) {
+    cpu::TrapFrame& f = *frame;
+    bool from_user = (f.cs & 3) == 3;
+    if (f.vector == cpu::syscall_vector) {
+        proc::syscall(f);
+        return;
+    }
+    if (f.vector == timer::irq_base) {
+        timer::end_of_interrupt(0);
+        proc::on_tick();
+        return;
+    }
+    if (f.vector > timer::irq_base && f.vector < timer::irq_base + 16) {
+        timer::end_of_interrupt(static_cast<uint8_t>(f.vector - timer::irq_base));
+        return;
+    }
+    if (f.vector >= 32) return;  // spurious
+    if (!from_user) panic(f);
+    if (f.vector == 14) {
+        proc::handle_user_page_fault(f, x86::read_cr2());
+        return;
+    }
+    proc::kill_current(f, 0, reason_for(f.vector));
+}
+
+} // namespace kernel

@@ -1,0 +1,305 @@
+// The process table, program loading, and the scheduler. The scheduler runs on the
+// boot stack as its own context (as in xv6): a process gives up the CPU by switching
+// to it, and it picks the next runnable process round-robin.
+#include "kernel/proc/process.h"
+
+#include "cocoon/exit_status.h"
+#include "cocoon/platform.h"
+#include "cocoon/syscalls.h"
+#include "kernel/arch/console.h"
+#include "kernel/arch/timer.h"
+#include "kernel/arch/x86.h"
+#include "kernel/kmem.h"
+#include "kernel/layout.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/fault_policy.h"
+#include "kernel/proc/elf_image.h"
+#include "kernel/proc/ustar.h"
+#include "kernel/trace.h"
+
+extern "C" void switch_context(uint64_t* save, uint64_t next);
+extern "C" void trap_return();
+
+namespace kernel::proc {
+namespace {
+
+using namespace cocoon::trace;
+namespace pte = mm::pte;
+
+Process table[max_processes];
+alignas(16) uint8_t kernel_stacks[max_processes][kernel_stack_size];
+Process* running = nullptr;
+uint64_t scheduler_context = 0;
+int next_pid = 1;
+int last_slot = -1;
+uint32_t last_pid = 0;
+uint32_t last_reason = switch_first;
+uint32_t quantum_ticks = 10;
+uint32_t quantum_left = 0;
+bool any_failed = false;
+const uint8_t* archive = nullptr;
+uint64_t archive_size = 0;
+
+uint64_t page_down(uint64_t a) { return a & ~(layout::page_size - 1); }
+uint64_t page_up(uint64_t a) { return (a + layout::page_size - 1) & ~(layout::page_size - 1); }
+
+// Maps one segment page by page: code read-only + executable, everything else NX.
+ErrorOr<void> load_segment(mm::AddressSpace& space, const Segment& s) {
+    uint64_t flags = pte::user | (s.writable ? pte::writable : 0) | (s.executable ? 0 : pte::no_execute);
+    for (uint64_t page = page_down(s.vaddr); page < s.vaddr + s.memsz; page += layout::page_size) {
+        uint64_t frame = TRY(frames().allocate());
+        auto* bytes = static_cast<uint8_t*>(phys_to_virt(frame));
+        // The part of the file that lands in this page.
+        uint64_t file_end = s.vaddr + s.filesz;
+        for (uint64_t a = page < s.vaddr ? s.vaddr : page; a < page + layout::page_size && a < file_end; ++a)
+            bytes[a - page] = s.data[a - s.vaddr];
+        auto mapped = space.map(page, frame, flags);
+        if (!mapped.ok()) {
+            frames().free(frame);
+            // Two segments sharing a page: keep the first mapping, copy into it.
+            uint64_t existing = space.translate(page);
+            if (!existing) return Error{mapped.error()};
+            auto* target = static_cast<uint8_t*>(phys_to_virt(page_down(existing)));
+            for (uint64_t a = page < s.vaddr ? s.vaddr : page; a < page + layout::page_size && a < file_end; ++a)
+                target[a - page] = s.data[a - s.vaddr];
+        }
+    }
+    return {};
+}
+
+void load_cr3(Process& p) {
+    uint64_t cr3 = p.space.root();
+    if (cpu::features().pcid && (x86::read_cr4() & (1ull << 17))) {
+        cr3 |= static_cast<uint64_t>(p.pid) & 0xfff;
+        if (!p.fresh) cr3 |= 1ull << 63;  // keep this PCID's TLB entries
+    }
+    p.fresh = false;
+    x86::write_cr3(cr3);
+}
+
+void wake_parent(const Process& child) {
+    Process* parent = find(child.parent);
+    if (parent && parent->state == State::waiting && (parent->wait_for == -1 || parent->wait_for == child.pid))
+        parent->state = State::runnable;
+}
+
+void release(Process& p) {
+    p.state = State::unused;
+    p.pid = 0;
+}
+
+// After a process left the CPU for good: give back its memory, from the kernel's own
+// address space (its page tables are about to be freed).
+void reap_if_dead(Process& p) {
+    if (p.state != State::zombie || !p.space.root()) return;
+    trace::exited(p.pid, p.name, p.space.root(), p.exit_status, p.kill_reason);
+    trace::flush();  // cocoon reads the tables for its maps before they go
+    p.space.destroy();
+    trace::frames(frames().total_count(), frames().free_count());
+    if (p.parent == 0) release(p);
+    else wake_parent(p);
+}
+
+bool anyone_alive() {
+    for (auto& p : table)
+        if (p.state != State::unused && p.state != State::zombie) return true;
+    return false;
+}
+
+Process* pick_next() {
+    for (int i = 1; i <= max_processes; ++i) {
+        Process& p = table[(last_slot + i) % max_processes];
+        if (p.state == State::runnable) {
+            last_slot = static_cast<int>(&p - table);
+            return &p;
+        }
+    }
+    return nullptr;
+}
+
+[[noreturn]] void power_off() {
+    uint32_t status = any_failed ? cocoon::guest_status::some_failed : cocoon::guest_status::all_ok;
+    kprintf("[kernel] all processes have exited%s; powering off\n", any_failed ? " (some failed)" : "");
+    trace::flush();
+    x86::outl(cocoon::platform::exit_port, status);
+    x86::halt_forever();
+}
+
+} // namespace
+
+void init(const uint8_t* archive_data, uint64_t size, uint32_t quantum_ms) {
+    archive = archive_data;
+    archive_size = size;
+    quantum_ticks = quantum_ms ? quantum_ms * timer::hz / 1000 : 10;
+    if (quantum_ticks == 0) quantum_ticks = 1;
+}
+
+Process* current() { return running; }
+Process* slot(int index) { return &table[index]; }
+
+Process* find(int pid) {
+    if (pid <= 0) return nullptr;
+    for (auto& p : table)
+        if (p.pid == pid && p.state != State::unused) return &p;
+    return nullptr;
+}
+
+ErrorOr<int> spawn(const char* name, int parent) {
+    ArchiveFile file = ustar_find(archive, archive_size, name);
+    if (!file.data) return Error{cocoon::sys::enoent};
+    ElfImage image = TRY(parse_elf(file.data, file.size));
+    Process* slot = nullptr;
+    for (auto& p : table)
+        if (p.state == State::unused) {
+            slot = &p;
+            break;
+        }
+    if (!slot) return Error{cocoon::sys::eagain};
+
+    mm::AddressSpace space = TRY(mm::AddressSpace::create(frames(), direct_map(), kernel_root()));
+    for (int i = 0; i < image.count; ++i) {
+        auto loaded = load_segment(space, image.segments[i]);
+        if (!loaded.ok()) {
+            space.destroy();
+            return Error{loaded.error()};
+        }
+    }
+    Process& p = *slot;
+    p = Process{};
+    p.pid = next_pid++;
+    p.parent = parent;
+    for (size_t i = 0; i + 1 < sizeof p.name && name[i]; ++i) p.name[i] = name[i];
+    p.space = space;
+    p.heap_start = p.brk = page_up(image.end);
+    p.kernel_stack = kernel_stacks[slot - table];
+
+    // The first switch to it "returns" into trap_return with this frame: user mode at
+    // the entry, on the (demand-zero) stack, interrupts on.
+    uint64_t top = reinterpret_cast<uint64_t>(p.kernel_stack + kernel_stack_size);
+    auto* frame = reinterpret_cast<cpu::TrapFrame*>(top - sizeof(cpu::TrapFrame));
+    *frame = cpu::TrapFrame{};
+    frame->rip = image.entry;
+    frame->cs = cpu::user_cs;
+    frame->rflags = 0x202;
+    frame->rsp = layout::user_stack_top;
+    frame->ss = cpu::user_ds;
+    auto* switch_frame = reinterpret_cast<uint64_t*>(frame) - 7;
+    for (int i = 0; i < 6; ++i) switch_frame[i] = 0;  // r15 r14 r13 r12 rbx rbp
+    switch_frame[6] = reinterpret_cast<uint64_t>(&trap_return);
+    p.context = reinterpret_cast<uint64_t>(switch_frame);
+    p.state = State::runnable;
+    trace::spawned(p.pid, p.name, p.space.root(), parent);
+    return p.pid;
+}
+
+void yield_cpu(uint32_t reason) {
+    Process* p = running;
+    p->leave_reason = reason;
+    if (p->state == State::running) p->state = State::runnable;
+    switch_context(&p->context, scheduler_context);
+}
+
+void exit_current(int status, uint32_t kill_reason) {
+    Process* p = running;
+    p->exit_status = status;
+    p->kill_reason = kill_reason;
+    if (status != 0 || kill_reason) any_failed = true;
+    p->state = State::zombie;
+    yield_cpu(switch_exit);
+    x86::halt_forever();  // a zombie is never scheduled again
+}
+
+void on_tick() {
+    timer::tick();
+    uint64_t now = timer::ticks();
+    for (auto& p : table)
+        if (p.state == State::sleeping && p.wake_at <= now) p.state = State::runnable;
+    if (running) {
+        ++running->ticks_used;
+        if (quantum_left > 0 && --quantum_left == 0) yield_cpu(switch_quantum);
+    }
+}
+
+void run_scheduler() {
+    for (;;) {
+        Process* next = pick_next();
+        if (!next) {
+            if (!anyone_alive()) power_off();
+            asm volatile("sti; hlt; cli");  // idle until the next interrupt
+            continue;
+        }
+        trace::switched(last_pid, static_cast<uint32_t>(next->pid), last_reason);
+        last_reason = switch_first;
+        running = next;
+        next->state = State::running;
+        ++next->scheduled;
+        quantum_left = quantum_ticks;
+        cpu::set_kernel_stack(reinterpret_cast<uint64_t>(next->kernel_stack + kernel_stack_size));
+        load_cr3(*next);
+        switch_context(&scheduler_context, next->context);
+        // Back here: `next` left the CPU.
+        x86::write_cr3(kernel_root());
+        running = nullptr;
+        last_pid = static_cast<uint32_t>(next->pid);
+        last_reason = next->leave_reason;
+        reap_if_dead(*next);
+    }
+}
+
+bool user_range_ok(uint64_t address, uint64_t length, bool write) {
+    if (length == 0) return true;
+    if (address >= layout::user_top || length > layout::user_top - address) return false;
+    Process* p = running;
+    for (uint64_t page = page_down(address); page < address + length; page += layout::page_size) {
+        uint64_t* e = p->space.leaf(page);
+        if (e && (*e & pte::present)) {
+            if (!(*e & pte::user) || (write && !(*e & pte::writable))) return false;
+            continue;
+        }
+        auto decision = mm::decide_user_fault({p->heap_start, p->brk}, page, write ? mm::fault_bits::write : 0);
+        if (decision.action == mm::FaultAction::kill) return false;
+        uint64_t frame = 0;
+        auto allocated = frames().allocate();
+        if (!allocated.ok()) return false;
+        frame = allocated.value();
+        if (!p->space.map(page, frame, pte::user | pte::writable | pte::no_execute).ok()) {
+            frames().free(frame);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address) {
+    Process* p = running;
+    ++p->faults;
+    auto decision = mm::decide_user_fault({p->heap_start, p->brk}, address, static_cast<uint32_t>(frame.error_code));
+    if (decision.action == mm::FaultAction::kill) kill_current(frame, address, decision.kill_reason);
+    auto allocated = frames().allocate();
+    if (!allocated.ok()) kill_current(frame, address, kill_out_of_memory);
+    if (!p->space.map(page_down(address), allocated.value(), pte::user | pte::writable | pte::no_execute).ok()) {
+        frames().free(allocated.value());
+        kill_current(frame, address, kill_out_of_memory);
+    }
+    uint16_t outcome = decision.action == mm::FaultAction::stack_growth ? outcome_stack_growth : outcome_demand_zero;
+    trace::fault(static_cast<uint32_t>(p->pid), address, frame.rip, p->space.root(),
+                 static_cast<uint32_t>(frame.error_code), 14, outcome, kill_none);
+    return true;
+}
+
+void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason) {
+    Process* p = running;
+    uint32_t e = static_cast<uint32_t>(frame.error_code);
+    if (frame.vector == 14)
+        kprintf("[kernel] killed %s (pid %d): %s at %lx, rip %lx (%s, %s, %s%s)\n", p->name, p->pid,
+                mm::kill_reason_text(reason), address, frame.rip, e & 1 ? "present" : "not present",
+                e & 2 ? "write" : "read", e & 4 ? "user" : "kernel", e & 16 ? ", instruction fetch" : "");
+    else
+        kprintf("[kernel] killed %s (pid %d): %s (vector %lu) at rip %lx\n", p->name, p->pid,
+                mm::kill_reason_text(reason), frame.vector, frame.rip);
+    trace::fault(static_cast<uint32_t>(p->pid), address, frame.rip, p->space.root(), e,
+                 static_cast<uint16_t>(frame.vector), outcome_killed, reason);
+    exit_current(-1, reason);
+}
+
+} // namespace kernel::proc

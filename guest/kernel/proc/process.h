@@ -1,0 +1,54 @@
+// Processes: a fixed table, each with its own address space and kernel stack, and the
+// round-robin scheduler that time-slices them on the timer tick.
+#pragma once
+#include <stdint.h>
+
+#include "kernel/arch/cpu.h"
+#include "kernel/lib/result.h"
+#include "kernel/mm/address_space.h"
+
+namespace kernel::proc {
+
+inline constexpr int max_processes = 64;
+inline constexpr uint64_t kernel_stack_size = 16384;
+
+enum class State { unused, runnable, running, sleeping, waiting, zombie };
+
+struct Process {
+    int pid = 0;
+    State state = State::unused;
+    char name[24] = {};
+    int parent = 0;             // 0: started by the kernel
+    mm::AddressSpace space;
+    uint64_t heap_start = 0, brk = 0;
+    uint64_t context = 0;       // saved kernel stack pointer while switched out
+    uint64_t wake_at = 0;       // sleeping: the tick to wake at
+    int wait_for = 0;           // waiting: the child pid, or -1 for any
+    int exit_status = 0;
+    uint32_t kill_reason = 0;
+    uint32_t leave_reason = 0;  // why it last left the CPU (trace::SwitchReason)
+    uint64_t ticks_used = 0, scheduled = 0, faults = 0;
+    bool fresh = true;          // never run: its PCID's TLB entries may be stale
+    uint8_t* kernel_stack = nullptr;
+};
+
+void init(const uint8_t* archive, uint64_t archive_size, uint32_t quantum_ms);
+ErrorOr<int> spawn(const char* name, int parent);
+Process* current();
+Process* find(int pid);
+Process* slot(int index);  // 0 <= index < max_processes
+
+// Give up the CPU (the caller set its state), saying why; returns when scheduled again.
+void yield_cpu(uint32_t reason);
+[[noreturn]] void exit_current(int status, uint32_t kill_reason);
+void on_tick();                  // from the timer interrupt
+[[noreturn]] void run_scheduler();
+
+// A user range the kernel may touch: inside the user half, no wrap, every page mapped
+// user (writable when `write`), demand pages supplied now. False: EFAULT.
+bool user_range_ok(uint64_t address, uint64_t length, bool write);
+// Handles a user page fault: true if the page was supplied.
+bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address);
+[[noreturn]] void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason);
+
+} // namespace kernel::proc

@@ -1,0 +1,147 @@
+// System calls: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9, result in rax.
+// Every user pointer is checked against the caller's address space first.
+#include "cocoon/syscalls.h"
+#include "cocoon/trace.h"
+
+#include "kernel/arch/console.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/timer.h"
+#include "kernel/arch/x86.h"
+#include "kernel/kmem.h"
+#include "kernel/layout.h"
+#include "kernel/lib/string.h"
+#include "kernel/proc/process.h"
+
+namespace kernel::proc {
+namespace {
+
+namespace sys = cocoon::sys;
+using namespace cocoon::trace;
+
+int64_t fail(int64_t errno_value) { return -errno_value; }
+
+int64_t sys_write(uint64_t fd, uint64_t buffer, uint64_t length) {
+    if (fd != 1 && fd != 2) return fail(sys::ebadf);
+    if (length > (1u << 20)) length = 1u << 20;
+    if (!user_range_ok(buffer, length, false)) return fail(sys::efault);
+    char chunk[256];
+    for (uint64_t done = 0; done < length;) {
+        uint64_t n = length - done < sizeof chunk ? length - done : sizeof chunk;
+        cpu::user_access_begin();
+        memcpy(chunk, reinterpret_cast<const void*>(buffer + done), n);
+        cpu::user_access_end();
+        console_write(chunk, n);
+        done += n;
+    }
+    return static_cast<int64_t>(length);
+}
+
+int64_t sys_read(uint64_t fd, uint64_t buffer, uint64_t length) {
+    if (fd != 0) return fail(sys::ebadf);
+    if (!user_range_ok(buffer, length, true)) return fail(sys::efault);
+    uint64_t n = 0;
+    while (n < length && (x86::inb(0x3fd) & 1)) {  // what the UART holds now; never blocks
+        char c = static_cast<char>(x86::inb(0x3f8));
+        cpu::user_access_begin();
+        reinterpret_cast<char*>(buffer)[n++] = c;
+        cpu::user_access_end();
+    }
+    return static_cast<int64_t>(n);
+}
+
+// The heap may grow up to the guard gap below the stack.
+int64_t set_break(Process& p, uint64_t end) {
+    if (end < p.heap_start || end > layout::user_stack_lowest - layout::user_guard_size) return fail(sys::enomem);
+    uint64_t old_top = (p.brk + layout::page_size - 1) & ~(layout::page_size - 1);
+    uint64_t new_top = (end + layout::page_size - 1) & ~(layout::page_size - 1);
+    for (uint64_t page = new_top; page < old_top; page += layout::page_size) {
+        if (p.space.unmap(page)) x86::invlpg(page);
+    }
+    p.brk = end;
+    return 0;
+}
+
+int64_t sys_brk(uint64_t end) {
+    Process& p = *current();
+    if (end != 0) set_break(p, end);
+    return static_cast<int64_t>(p.brk);
+}
+
+int64_t sys_sbrk(int64_t increment) {
+    Process& p = *current();
+    uint64_t old = p.brk;
+    uint64_t end = old + static_cast<uint64_t>(increment);
+    if ((increment > 0 && end < old) || (increment < 0 && end > old)) return fail(sys::enomem);  // wrapped
+    int64_t r = set_break(p, end);
+    return r < 0 ? r : static_cast<int64_t>(old);
+}
+
+int64_t sys_spawn(uint64_t name_address) {
+    char name[64];
+    uint64_t n = 0;
+    for (;; ++n) {
+        if (n == sizeof name) return fail(sys::einval);
+        if (!user_range_ok(name_address + n, 1, false)) return fail(sys::efault);
+        cpu::user_access_begin();
+        name[n] = reinterpret_cast<const char*>(name_address)[n];
+        cpu::user_access_end();
+        if (!name[n]) break;
+    }
+    auto pid = spawn(name, current()->pid);
+    return pid.ok() ? pid.value() : fail(pid.error());
+}
+
+int64_t sys_wait(int64_t pid, uint64_t status_address) {
+    Process& me = *current();
+    if (status_address && !user_range_ok(status_address, sizeof(int), true)) return fail(sys::efault);
+    for (;;) {
+        bool have_child = false;
+        for (int i = 0; i < max_processes; ++i) {
+            Process* child = slot(i);
+            if (child->state == State::unused || child->parent != me.pid || (pid > 0 && child->pid != pid)) continue;
+            have_child = true;
+            if (child->state != State::zombie || child->space.root()) continue;  // not yet reaped
+            int found = child->pid;
+            if (status_address) {
+                cpu::user_access_begin();
+                *reinterpret_cast<int*>(status_address) = child->exit_status;
+                cpu::user_access_end();
+            }
+            child->state = State::unused;
+            child->pid = 0;
+            return found;
+        }
+        if (!have_child) return fail(sys::echild);
+        me.state = State::waiting;
+        me.wait_for = pid > 0 ? static_cast<int>(pid) : -1;
+        yield_cpu(switch_block);
+    }
+}
+
+} // namespace
+
+void syscall(cpu::TrapFrame& f) {
+    Process& p = *current();
+    int64_t result = 0;
+    switch (f.rax) {
+    case sys::exit: exit_current(static_cast<int>(f.rdi), kill_none);
+    case sys::write: result = sys_write(f.rdi, f.rsi, f.rdx); break;
+    case sys::read: result = sys_read(f.rdi, f.rsi, f.rdx); break;
+    case sys::getpid: result = p.pid; break;
+    case sys::brk: result = sys_brk(f.rdi); break;
+    case sys::sbrk: result = sys_sbrk(static_cast<int64_t>(f.rdi)); break;
+    case sys::yield: yield_cpu(switch_yield); break;
+    case sys::sleep_ms:
+        p.wake_at = timer::ticks() + (f.rdi > (1ull << 40) ? (1ull << 40) : f.rdi) * timer::hz / 1000;
+        p.state = State::sleeping;
+        yield_cpu(switch_block);
+        break;
+    case sys::spawn: result = sys_spawn(f.rdi); break;
+    case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi); break;
+    case sys::uptime_ms: result = static_cast<int64_t>(timer::ticks() * 1000 / timer::hz); break;
+    default: result = fail(sys::enosys);
+    }
+    f.rax = static_cast<uint64_t>(result);
+}
+
+} // namespace kernel::proc

@@ -1,0 +1,22 @@
+// Events for the VMM: records in a ring in guest memory that cocoon drains without a
+// VM exit per record (include/cocoon/trace.h). Absent device (QEMU): nothing is kept.
+#pragma once
+#include <stdint.h>
+
+#include "cocoon/trace.h"
+
+namespace kernel::trace {
+
+void init();
+bool enabled();
+void emit(cocoon::trace::Record record);   // seq and tsc are filled in here
+void flush();                              // wait until cocoon has drained everything
+
+void switched(uint32_t from, uint32_t to, uint32_t reason);
+void fault(uint32_t pid, uint64_t address, uint64_t rip, uint64_t cr3, uint32_t error_code, uint16_t vector,
+           uint16_t outcome, uint32_t kill_reason);
+void spawned(uint32_t pid, const char* name, uint64_t cr3, uint32_t parent);
+void exited(uint32_t pid, const char* name, uint64_t cr3, int32_t status, uint32_t kill_reason);
+void frames(uint64_t total, uint64_t free);
+
+} // namespace kernel::trace
