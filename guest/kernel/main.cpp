@@ -72,6 +72,17 @@ void add_ram(uint64_t start, uint64_t end, uint64_t kernel_phys_end, uint64_t mo
     }
 }
 
+// The demo, when the command line names no init=: each goal of virtual memory shown.
+const char demo_programs[] =
+    "transparency,transparency,spin,spin,spin,heapgrow,recurse,hello,nullderef,writecode,execdata,execstack,"
+    "kernelread,stackoverflow,privileged,divzero,badopcode";
+
+void strcpy_bounded(char* out, const char* in, size_t size) {
+    size_t n = 0;
+    for (; in[n] && n + 1 < size; ++n) out[n] = in[n];
+    out[n] = 0;
+}
+
 void spawn_or_report(const char* name) {
     auto pid = proc::spawn(name, 0);
     if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", name, pid.error());
@@ -116,7 +127,8 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     char value[512];
     uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;
     proc::init(archive, archive_size, quantum_ms);
-    if (cmdline_value(cmdline, "init", value, sizeof value)) {
+    if (!cmdline_value(cmdline, "init", value, sizeof value)) strcpy_bounded(value, demo_programs, sizeof value);
+    {
         for (char* name = value; *name;) {
             char* end = name;
             while (*end && *end != ',') ++end;
@@ -125,9 +137,6 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
             spawn_or_report(name);
             name = last ? end : end + 1;
         }
-    } else {
-        // The demo: every program in the archive, together.
-        proc::ustar_for_each(archive, archive_size, [](const char* name) { spawn_or_report(name); });
     }
     timer::init();
     proc::run_scheduler();

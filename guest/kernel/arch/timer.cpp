@@ -10,6 +10,10 @@ volatile uint64_t tick_count = 0;
 
 void init() {
     using x86::outb;
+    // Without a BIOS nobody put the local APIC in virtual-wire mode, so the PIC's
+    // interrupts would be dropped; with the local APIC off they go straight to the CPU.
+    constexpr uint32_t apic_base_msr = 0x1b;
+    x86::wrmsr(apic_base_msr, x86::rdmsr(apic_base_msr) & ~(1ull << 11));
     // ICW1..ICW4: cascade, vectors 0x20 and 0x28, 8086 mode; then mask all but IRQ 0.
     outb(0x20, 0x11);
     outb(0xa0, 0x11);
