@@ -54,7 +54,9 @@ Machine::Machine(const RunOptions& options, GuestImages images)
           } else {
               stop(static_cast<int>(value), fmt::format("guest wrote {} to the exit port", value));
           }
-      }) {
+      }),
+      pit_irq_(vm_, platform::pit_irq),
+      pit_(events_, pit_irq_) {
     KernelImage kernel = parse_kernel(images.kernel, memory_.size());
     vm_.set_memory(memory_);
     load_kernel(kernel, memory_);
@@ -65,6 +67,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
 
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
+    pio_.add(platform::pit_port, platform::pit_port_count, pit_);
     if (!seccomp_in_this_build) options_.seccomp = false;
     spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");
     spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
@@ -228,6 +231,7 @@ void Machine::log_summary(double seconds) const {
     for (auto [port, count] : port_exits_) by_port += fmt::format("{}{:#x}: {}", by_port.empty() ? "" : ", ", port, count);
     spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, reason_, status_);
     spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
+    spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());
     if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
     if (pio_.unclaimed_accesses() + mmio_.unclaimed_accesses())
         spdlog::info("unclaimed accesses: {} port, {} mmio", pio_.unclaimed_accesses(), mmio_.unclaimed_accesses());

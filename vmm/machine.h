@@ -19,6 +19,7 @@
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
 #include "vmm/devices/exit_port.h"
+#include "vmm/devices/pit_device.h"
 #include "vmm/devices/uart.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vcpu.h"
@@ -62,6 +63,8 @@ private:
     IrqFd uart_irq_;
     Uart uart_;
     ExitPort exit_port_;
+    IrqFd pit_irq_;
+    PitDevice pit_;
     std::vector<std::unique_ptr<Device>> extra_devices_;
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;

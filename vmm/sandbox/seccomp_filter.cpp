@@ -83,6 +83,8 @@ void confine_thread(ThreadRole role, SeccompAction action) {
     switch (role) {
     case ThreadRole::vcpu:
         allow_ioctls(ctx.get(), vcpu_ioctls);
+        // Posting work to the event loop wakes its epoll reactor.
+        check(seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(epoll_ctl), 0), "seccomp_rule_add");
         break;
     case ThreadRole::events:
         allow(ctx.get(), event_calls);

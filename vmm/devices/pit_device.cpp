@@ -1,0 +1,47 @@
+#include "vmm/devices/pit_device.h"
+
+#include <boost/asio/post.hpp>
+
+namespace cocoon::vmm {
+
+PitDevice::PitDevice(boost::asio::io_context& events, IrqLine& irq0) : irq0_(irq0), timer_(events) {}
+
+void PitDevice::read(uint64_t offset, std::span<uint8_t> data) {
+    std::lock_guard lock(mutex_);
+    for (auto& b : data) b = pit_.read(static_cast<uint8_t>(offset), now());
+}
+
+void PitDevice::write(uint64_t offset, std::span<const uint8_t> data) {
+    std::lock_guard lock(mutex_);
+    for (uint8_t b : data) pit_.write(static_cast<uint8_t>(offset), b, now());
+    // The timer belongs to the event thread: re-arm it there.
+    boost::asio::post(timer_.get_executor(), [this] {
+        std::lock_guard lock(mutex_);
+        arm();
+    });
+}
+
+void PitDevice::arm() {
+    auto due = pit_.next_irq();
+    if (!due) {
+        timer_.cancel();
+        return;
+    }
+    timer_.expires_at(epoch_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due));
+    timer_.async_wait([this](const boost::system::error_code& error) {
+        if (!error) on_timer();
+    });
+}
+
+void PitDevice::on_timer() {
+    unsigned due;
+    {
+        std::lock_guard lock(mutex_);
+        due = pit_.expire(now());
+        arm();
+    }
+    for (unsigned i = 0; i < due; ++i) irq0_.raise();
+    interrupts_ += due;
+}
+
+} // namespace cocoon::vmm

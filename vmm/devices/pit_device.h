@@ -1,0 +1,36 @@
+// The PIT on the port bus: register accesses from the vCPU thread go to the model with
+// the current time; its expiries are Asio timers on the event thread that raise IRQ 0
+// through an irqfd, so a tick costs the guest no exit to user space.
+#pragma once
+#include <chrono>
+#include <mutex>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "vmm/bus/device.h"
+#include "vmm/devices/pit.h"
+
+namespace cocoon::vmm {
+
+class PitDevice : public Device {
+public:
+    PitDevice(boost::asio::io_context& events, IrqLine& irq0);
+    void read(uint64_t offset, std::span<uint8_t> data) override;
+    void write(uint64_t offset, std::span<const uint8_t> data) override;
+    uint64_t interrupts() const { return interrupts_; }
+
+private:
+    Pit::Time now() const { return std::chrono::steady_clock::now() - epoch_; }
+    void arm();          // with mutex_ held
+    void on_timer();
+
+    IrqLine& irq0_;
+    boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+    std::mutex mutex_;   // the model: vCPU thread and event thread
+    Pit pit_;
+    uint64_t interrupts_ = 0;
+};
+
+} // namespace cocoon::vmm
