@@ -56,7 +56,9 @@ Machine::Machine(const RunOptions& options, GuestImages images)
           }
       }),
       pit_irq_(vm_, platform::pit_irq),
-      pit_(events_, pit_irq_) {
+      pit_(events_, pit_irq_),
+      event_log_(memory_, vcpu_.tsc_khz(), options.maps_out),
+      trace_(memory_, events_, vcpu_.tsc_khz(), event_log_) {
     KernelImage kernel = parse_kernel(images.kernel, memory_.size());
     vm_.set_memory(memory_);
     load_kernel(kernel, memory_);
@@ -68,6 +70,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
     pio_.add(platform::pit_port, platform::pit_port_count, pit_);
+    pio_.add(platform::trace_port, platform::trace_port_count, trace_);
     if (!seccomp_in_this_build) options_.seccomp = false;
     spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");
     spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
@@ -218,6 +221,7 @@ int Machine::run() {
     work.reset();
     events_.stop();
     event_thread.join();
+    trace_.drain();  // what the guest wrote after the last periodic drain
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log_summary(seconds);
     return status_;
@@ -229,6 +233,9 @@ void Machine::log_summary(double seconds) const {
         if (exits_[i]) by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
     std::string by_port;
     for (auto [port, count] : port_exits_) by_port += fmt::format("{}{:#x}: {}", by_port.empty() ? "" : ", ", port, count);
+    if (event_log_.records()) event_log_.log_summary();
+    event_log_.write_maps();
+    if (trace_.lost()) spdlog::error("trace: {} records lost", trace_.lost());
     spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, reason_, status_);
     spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
     spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());

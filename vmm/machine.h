@@ -24,6 +24,8 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/trace/event_log.h"
+#include "vmm/trace/trace_device.h"
 
 namespace cocoon::vmm {
 
@@ -65,6 +67,8 @@ private:
     ExitPort exit_port_;
     IrqFd pit_irq_;
     PitDevice pit_;
+    EventLog event_log_;
+    TraceDevice trace_;
     std::vector<std::unique_ptr<Device>> extra_devices_;
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;

@@ -34,6 +34,8 @@ po::options_description run_options(RunOptions& o, std::string& mem, std::vector
         ("log-level", po::value(&o.log_level)->value_name("L")->default_value("info"),
          "trace, debug, info, warn, error or off")
         ("log-json", po::value(&o.log_json)->value_name("FILE"), "also write every log event as JSON lines to FILE")
+        ("maps-out", po::value(&o.maps_out)->value_name("DIR"),
+         "at each process's exit, write its address-space map (text and SVG) from its page tables into DIR")
         ("no-seccomp", "do not confine cocoon's threads with seccomp filters (for debugging)");
     return d;
 }

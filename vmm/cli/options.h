@@ -21,6 +21,7 @@ struct RunOptions {
     double timeout_s = 0;        // 0: none
     std::string log_level = "info";
     std::string log_json;        // JSON-lines log file, empty: none
+    std::string maps_out;        // folder for address-space maps at each exit, empty: none
     bool seccomp = true;
 };
 

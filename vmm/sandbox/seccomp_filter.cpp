@@ -80,6 +80,9 @@ void confine_thread(ThreadRole role, SeccompAction action) {
     Context ctx(seccomp_init(deny), &seccomp_release);
     if (!ctx) throw std::system_error(ENOMEM, std::generic_category(), "seccomp_init");
     allow(ctx.get(), common_calls);
+    // glibc's malloc reads /proc/sys/vm/overcommit_memory when it trims a thread's heap
+    // and copes with failure: opening files is refused, not fatal.
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0), "seccomp_rule_add(openat)");
     switch (role) {
     case ThreadRole::vcpu:
         allow_ioctls(ctx.get(), vcpu_ioctls);

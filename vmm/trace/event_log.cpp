@@ -1,0 +1,151 @@
+#include "vmm/trace/event_log.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "vmm/introspect/address_space_map.h"
+#include "vmm/introspect/map_svg.h"
+
+namespace cocoon::vmm {
+namespace {
+
+using namespace cocoon::trace;
+
+const char* switch_reason(uint32_t reason) {
+    switch (reason) {
+    case switch_quantum: return "quantum expired";
+    case switch_yield: return "yielded";
+    case switch_block: return "blocked";
+    case switch_exit: return "exited";
+    case switch_first: return "first run";
+    default: return "?";
+    }
+}
+
+const char* kill_text(uint32_t reason) {
+    switch (reason) {
+    case kill_null_deref: return "NULL pointer dereference";
+    case kill_write_code: return "write to read-only page";
+    case kill_exec_nx: return "execute from no-execute page";
+    case kill_kernel_access: return "access to kernel memory";
+    case kill_stack_guard: return "stack overflow into the guard gap";
+    case kill_unmapped: return "access to unmapped memory";
+    case kill_general_protection: return "general protection fault";
+    case kill_divide_error: return "divide error";
+    case kill_invalid_opcode: return "invalid opcode";
+    case kill_out_of_memory: return "out of memory";
+    default: return "exception";
+    }
+}
+
+std::string access_text(uint32_t e) {
+    return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
+                       e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
+}
+
+} // namespace
+
+EventLog::EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir)
+    : memory_(memory), tsc_khz_(tsc_khz ? tsc_khz : 1000000), maps_dir_(std::move(maps_dir)) {}
+
+std::string EventLog::who(uint32_t pid) const {
+    if (pid == 0) return "idle";
+    auto it = processes_.find(pid);
+    return fmt::format("{}#{}", it == processes_.end() ? "?" : it->second.name, pid);
+}
+
+double EventLog::ms(uint64_t tsc) {
+    if (!have_first_) first_tsc_ = tsc, have_first_ = true;
+    return tsc < first_tsc_ ? 0 : double(tsc - first_tsc_) / tsc_khz_;
+}
+
+void EventLog::record(const Record& r) {
+    ++records_;
+    double t = ms(r.tsc);
+    switch (r.kind) {
+    case kind_spawn: {
+        std::string name(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name));
+        processes_[r.pid].name = name;
+        spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(r.pid), r.proc.cr3,
+                     r.proc.parent ? who(r.proc.parent) : "kernel");
+        break;
+    }
+    case kind_switch:
+        ++switches_;
+        if (r.sw.to) ++processes_[r.sw.to].scheduled;
+        spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason(r.sw.reason));
+        break;
+    case kind_fault: on_fault(r); break;
+    case kind_exit: on_exit(r); break;
+    case kind_frames:
+        spdlog::debug("t={:.3f}ms frames: {} free of {}", t, r.frames.free, r.frames.total);
+        break;
+    default: spdlog::debug("t={:.3f}ms trace record of kind {}", t, r.kind);
+    }
+}
+
+void EventLog::on_fault(const Record& r) {
+    const FaultEvent& f = r.fault;
+    double t = double(r.tsc - first_tsc_) / tsc_khz_;
+    auto& p = processes_[r.pid];
+    switch (f.outcome) {
+    case outcome_demand_zero:
+        ++p.demand_zero;
+        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → demand-zero heap page", t, who(r.pid), f.address, f.rip);
+        break;
+    case outcome_stack_growth:
+        ++p.stack_growth;
+        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → stack grows", t, who(r.pid), f.address, f.rip);
+        break;
+    case outcome_killed:
+        if (f.vector == 14)
+            spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}) at rip {:#x} → killed: {}", t, who(r.pid),
+                         f.error_code & 16 ? "fetch from" : (f.error_code & 2 ? "write to" : "read of"), f.address,
+                         access_text(f.error_code), f.rip, kill_text(f.kill_reason));
+        else
+            spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → killed: {}", t, who(r.pid), f.vector, f.rip,
+                         kill_text(f.kill_reason));
+        break;
+    case outcome_panic:
+        spdlog::error("t={:.3f}ms kernel panic: exception {} at rip {:#x}, address {:#x}", t, f.vector, f.rip, f.address);
+        break;
+    default: break;
+    }
+}
+
+void EventLog::on_exit(const Record& r) {
+    auto& p = processes_[r.pid];
+    double t = double(r.tsc - first_tsc_) / tsc_khz_;
+    p.ended = r.proc.parent ? fmt::format("killed: {}", kill_text(r.proc.parent))
+                            : fmt::format("exit {}", r.proc.status);
+    spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
+    if (!maps_dir_.empty()) take_map(r.pid, r.proc.cr3);
+}
+
+void EventLog::take_map(uint32_t pid, uint64_t cr3) {
+    // The kernel waits for this drain before it frees the tables: they are still there.
+    AddressSpaceMap map = map_address_space(memory_, cr3, who(pid));
+    std::string base = fmt::format("{}-{}", processes_[pid].name, pid);
+    maps_[base + ".txt"] = format_map(map);
+    maps_[base + ".svg"] = render_map_svg(map);
+}
+
+void EventLog::write_maps() const {
+    for (const auto& [name, contents] : maps_) {
+        std::ofstream out(maps_dir_ + "/" + name);
+        out << contents;
+        if (!out) spdlog::error("--maps-out: cannot write {}/{}", maps_dir_, name);
+    }
+    if (!maps_.empty()) spdlog::info("address-space maps of {} processes written to {}", maps_.size() / 2, maps_dir_);
+}
+
+void EventLog::log_summary() const {
+    spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", "process", "scheduled", "demand-zero", "stack-growth", "ended");
+    for (const auto& [pid, p] : processes_)
+        spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", who(pid), p.scheduled, p.demand_zero, p.stack_growth, p.ended);
+    spdlog::info("trace: {} records drained, {} switches, 0 lost", records_, switches_);
+}
+
+} // namespace cocoon::vmm

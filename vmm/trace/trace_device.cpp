@@ -1,0 +1,89 @@
+#include "vmm/trace/trace_device.h"
+
+#include <chrono>
+#include <cstddef>
+
+#include <spdlog/spdlog.h>
+
+#include "cocoon/trace.h"
+
+namespace cocoon::vmm {
+
+using namespace cocoon::trace;
+
+TraceDevice::TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log)
+    : memory_(memory), timer_(events), tsc_khz_(tsc_khz), log_(log) {
+    schedule_drain();
+}
+
+void TraceDevice::schedule_drain() {
+    timer_.expires_after(std::chrono::milliseconds(10));
+    timer_.async_wait([this](const boost::system::error_code& error) {
+        if (error) return;
+        drain();
+        schedule_drain();
+    });
+}
+
+void TraceDevice::read(uint64_t offset, std::span<uint8_t> data) {
+    uint32_t value = offset == trace_reg_magic ? device_magic : offset == trace_reg_tsc_khz ? tsc_khz_ : 0;
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(value >> (8 * i));
+}
+
+void TraceDevice::write(uint64_t offset, std::span<const uint8_t> data) {
+    uint32_t value = 0;
+    for (size_t i = 0; i < data.size() && i < 4; ++i) value |= uint32_t{data[i]} << (8 * i);
+    switch (offset) {
+    case trace_reg_ring_lo: ring_lo_ = value; break;
+    case trace_reg_ring_hi: arm_ring((uint64_t{value} << 32) | ring_lo_); break;
+    case trace_reg_doorbell:
+    case trace_reg_kick: drain(); break;
+    default: break;
+    }
+}
+
+void TraceDevice::arm_ring(uint64_t gpa) {
+    std::lock_guard lock(mutex_);
+    auto header = memory_.read<RingHeader>(gpa);
+    bool valid = header && header->magic == ring_magic && header->version == version &&
+                 header->record_size == sizeof(Record) && header->capacity != 0 &&
+                 (header->capacity & (header->capacity - 1)) == 0 && header->capacity <= (1u << 20) &&
+                 memory_.span(gpa, sizeof(RingHeader) + uint64_t{header->capacity} * sizeof(Record));
+    if (!valid) {
+        spdlog::error("trace: refused the ring announced at {:#x} (bad header or outside RAM)", gpa);
+        ring_ = 0;
+        return;
+    }
+    ring_ = gpa;
+    capacity_ = header->capacity;
+    expected_seq_ = header->tail;
+    spdlog::debug("trace: ring of {} records at {:#x}", capacity_, gpa);
+}
+
+void TraceDevice::drain() {
+    std::lock_guard lock(mutex_);
+    if (!ring_) return;
+    auto head = memory_.read<uint64_t>(ring_ + offsetof(RingHeader, head));
+    if (!head) return;
+    uint64_t tail = expected_seq_;
+    if (*head - tail > capacity_) {  // the kernel overran the ring, or lies
+        spdlog::error("trace: head {} is {} records past tail {} in a ring of {}: records lost", *head, *head - tail,
+                      tail, capacity_);
+        lost_ += *head - tail - capacity_;
+        tail = *head - capacity_;
+    }
+    for (; tail != *head; ++tail) {
+        auto record = memory_.read<Record>(ring_ + sizeof(RingHeader) + (tail % capacity_) * sizeof(Record));
+        if (!record) break;
+        if (record->seq != tail) {
+            spdlog::error("trace: record {} carries sequence number {}: a gap", tail, record->seq);
+            ++lost_;
+            continue;
+        }
+        log_.record(*record);
+    }
+    expected_seq_ = tail;
+    memory_.write<uint64_t>(ring_ + offsetof(RingHeader, tail), tail);
+}
+
+} // namespace cocoon::vmm
