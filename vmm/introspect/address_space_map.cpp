@@ -127,7 +127,7 @@ std::string format_map(const AddressSpaceMap& map) {
                            "supervisor", map.kernel.present_pages, map.kernel.absent_pages);
     out += fmt::format("  page-table pages: {}", map.walk.table_pages);
     if (map.walk.bad_tables || map.walk.revisited)
-        out += fmt::format(" (malformed: {} outside RAM, {} reached twice)", map.walk.bad_tables, map.walk.revisited);
+        out += fmt::format(" ({} reached again: shared or looping; {} outside RAM)", map.walk.revisited, map.walk.bad_tables);
     return out + "\n";
 }
 
