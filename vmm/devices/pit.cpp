@@ -14,10 +14,11 @@ uint16_t Pit::current_count(const Channel& c, Time now) const {
     uint64_t elapsed = static_cast<uint64_t>((now - c.start).count()) * input_hz / 1000000000ull;
     uint32_t p = period_ticks(c);
     if (c.mode == 0) return static_cast<uint16_t>(elapsed >= p ? 0 : p - elapsed);
-    uint32_t in_period = static_cast<uint32_t>(elapsed % p);
-    uint32_t count = p - in_period;
-    if (c.mode == 3) count = (count * 2) % p;  // counts down by two, twice per period
-    return static_cast<uint16_t>(count);
+    if (c.mode == 3) {  // counts down from N by two, twice per period
+        uint32_t half = p / 2 ? p / 2 : 1;
+        return static_cast<uint16_t>(p - 2 * (elapsed % half));
+    }
+    return static_cast<uint16_t>(p - elapsed % p);
 }
 
 void Pit::load_count(Channel& c, Time now) {
@@ -28,8 +29,8 @@ void Pit::load_count(Channel& c, Time now) {
         c.armed = true;
         c.start = now;
         c.output = c.mode != 0;
+        if (&c == &channels_[0]) next_irq_ = c.start + period(c);
     }
-    if (&c == &channels_[0]) next_irq_ = c.start + period(c);
 }
 
 void Pit::command(uint8_t value, Time now) {
