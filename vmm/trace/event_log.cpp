@@ -24,22 +24,6 @@ const char* switch_reason(uint32_t reason) {
     }
 }
 
-const char* kill_text(uint32_t reason) {
-    switch (reason) {
-    case kill_null_deref: return "NULL pointer dereference";
-    case kill_write_code: return "write to read-only page";
-    case kill_exec_nx: return "execute from no-execute page";
-    case kill_kernel_access: return "access to kernel memory";
-    case kill_stack_guard: return "stack overflow into the guard gap";
-    case kill_unmapped: return "access to unmapped memory";
-    case kill_general_protection: return "general protection fault";
-    case kill_divide_error: return "divide error";
-    case kill_invalid_opcode: return "invalid opcode";
-    case kill_out_of_memory: return "out of memory";
-    default: return "exception";
-    }
-}
-
 std::string access_text(uint32_t e) {
     return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
                        e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
@@ -103,10 +87,10 @@ void EventLog::on_fault(const Record& r) {
         if (f.vector == 14)
             spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}) at rip {:#x} → killed: {}", t, who(r.pid),
                          f.error_code & 16 ? "fetch from" : (f.error_code & 2 ? "write to" : "read of"), f.address,
-                         access_text(f.error_code), f.rip, kill_text(f.kill_reason));
+                         access_text(f.error_code), f.rip, kill_reason_text(f.kill_reason));
         else
             spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → killed: {}", t, who(r.pid), f.vector, f.rip,
-                         kill_text(f.kill_reason));
+                         kill_reason_text(f.kill_reason));
         break;
     case outcome_panic:
         spdlog::error("t={:.3f}ms kernel panic: exception {} at rip {:#x}, address {:#x}", t, f.vector, f.rip, f.address);
@@ -118,7 +102,7 @@ void EventLog::on_fault(const Record& r) {
 void EventLog::on_exit(const Record& r) {
     auto& p = processes_[r.pid];
     double t = double(r.tsc - first_tsc_) / tsc_khz_;
-    p.ended = r.proc.parent ? fmt::format("killed: {}", kill_text(r.proc.parent))
+    p.ended = r.proc.parent ? fmt::format("killed: {}", kill_reason_text(r.proc.parent))
                             : fmt::format("exit {}", r.proc.status);
     spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
     if (!maps_dir_.empty()) take_map(r.pid, r.proc.cr3);

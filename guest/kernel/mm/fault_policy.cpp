@@ -25,20 +25,4 @@ FaultDecision decide_user_fault(const UserRegions& r, uint64_t address, uint32_t
     return kill(kill_unmapped);
 }
 
-const char* kill_reason_text(uint32_t reason) {
-    switch (reason) {
-    case kill_null_deref: return "NULL pointer dereference";
-    case kill_write_code: return "write to read-only page";
-    case kill_exec_nx: return "execute from no-execute page";
-    case kill_kernel_access: return "access to kernel memory";
-    case kill_stack_guard: return "stack overflow into the guard gap";
-    case kill_unmapped: return "access to unmapped memory";
-    case kill_general_protection: return "general protection fault (privileged instruction?)";
-    case kill_divide_error: return "divide error";
-    case kill_invalid_opcode: return "invalid opcode";
-    case kill_out_of_memory: return "out of memory";
-    default: return "unexpected exception";
-    }
-}
-
 } // namespace kernel::mm

@@ -30,7 +30,5 @@ struct FaultDecision {
 
 FaultDecision decide_user_fault(const UserRegions& regions, uint64_t address, uint32_t error_code);
 
-// "write to read-only page", for people.
-const char* kill_reason_text(uint32_t reason);
 
 } // namespace kernel::mm

@@ -292,11 +292,11 @@ void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason
     uint32_t e = static_cast<uint32_t>(frame.error_code);
     if (frame.vector == 14)
         kprintf("[kernel] killed %s (pid %d): %s at %lx, rip %lx (%s, %s, %s%s)\n", p->name, p->pid,
-                mm::kill_reason_text(reason), address, frame.rip, e & 1 ? "present" : "not present",
+                kill_reason_text(reason), address, frame.rip, e & 1 ? "present" : "not present",
                 e & 2 ? "write" : "read", e & 4 ? "user" : "kernel", e & 16 ? ", instruction fetch" : "");
     else
         kprintf("[kernel] killed %s (pid %d): %s (vector %lu) at rip %lx\n", p->name, p->pid,
-                mm::kill_reason_text(reason), frame.vector, frame.rip);
+                kill_reason_text(reason), frame.vector, frame.rip);
     trace::fault(static_cast<uint32_t>(p->pid), address, frame.rip, p->space.root(), e,
                  static_cast<uint16_t>(frame.vector), outcome_killed, reason);
     exit_current(-1, reason);
