@@ -47,7 +47,14 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { usage >&2; exit 2; }
 
-kvm_usable() { [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null && exec 3>&-; }
+# A usable /dev/kvm opens read-write and is backed by the CPU's own virtualization
+# (svm or vmx in /proc/cpuinfo). A software /dev/kvm such as kvm_pvm emulates guest
+# instructions and gets some of them wrong (SYSCALL keeps the user's CS), so it is
+# passed over for the nested VM, which runs the real KVM on an emulated SVM.
+kvm_usable() {
+    [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null && exec 3>&- &&
+        grep -qwE 'svm|vmx' /proc/cpuinfo
+}
 
 if [ "$force_nested" != 1 ] && kvm_usable; then
     exec timeout --foreground "$timeout_s" "$@"
