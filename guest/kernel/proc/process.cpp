@@ -13,7 +13,9 @@
 #include "kernel/layout.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/fault_policy.h"
+#include "kernel/mm/user_range.h"
 #include "kernel/proc/elf_image.h"
+#include "kernel/proc/round_robin.h"
 #include "kernel/proc/ustar.h"
 #include "kernel/trace.h"
 
@@ -107,14 +109,10 @@ bool anyone_alive() {
 }
 
 Process* pick_next() {
-    for (int i = 1; i <= max_processes; ++i) {
-        Process& p = table[(last_slot + i) % max_processes];
-        if (p.state == State::runnable) {
-            last_slot = static_cast<int>(&p - table);
-            return &p;
-        }
-    }
-    return nullptr;
+    int next = round_robin_next(last_slot, max_processes, [](int i) { return table[i].state == State::runnable; });
+    if (next < 0) return nullptr;
+    last_slot = next;
+    return &table[next];
 }
 
 [[noreturn]] void power_off() {
@@ -247,27 +245,8 @@ void run_scheduler() {
 }
 
 bool user_range_ok(uint64_t address, uint64_t length, bool write) {
-    if (length == 0) return true;
-    if (address >= layout::user_top || length > layout::user_top - address) return false;
     Process* p = running;
-    for (uint64_t page = page_down(address); page < address + length; page += layout::page_size) {
-        uint64_t* e = p->space.leaf(page);
-        if (e && (*e & pte::present)) {
-            if (!(*e & pte::user) || (write && !(*e & pte::writable))) return false;
-            continue;
-        }
-        auto decision = mm::decide_user_fault({p->heap_start, p->brk}, page, write ? mm::fault_bits::write : 0);
-        if (decision.action == mm::FaultAction::kill) return false;
-        uint64_t frame = 0;
-        auto allocated = frames().allocate();
-        if (!allocated.ok()) return false;
-        frame = allocated.value();
-        if (!p->space.map(page, frame, pte::user | pte::writable | pte::no_execute).ok()) {
-            frames().free(frame);
-            return false;
-        }
-    }
-    return true;
+    return mm::prepare_user_range(p->space, frames(), {p->heap_start, p->brk}, address, length, write).ok();
 }
 
 bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address) {
