@@ -8,19 +8,13 @@
 #include "kernel/layout.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/fault_policy.h"
+#include "support/simulated_ram.h"
 
 using namespace kernel::mm;
 
 namespace {
 
-class Ram final : public PhysicalMemory {
-public:
-    explicit Ram(size_t frames) : bytes_(frames * 4096) {}
-    uint8_t* at(uint64_t phys) override { return bytes_.data() + phys; }
-
-private:
-    std::vector<uint8_t> bytes_;
-};
+using Ram = test::SimulatedRam;
 
 struct World {
     Ram ram{256};

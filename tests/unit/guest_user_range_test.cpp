@@ -7,20 +7,14 @@
 #include "kernel/layout.h"
 #include "kernel/mm/user_range.h"
 #include "kernel/proc/round_robin.h"
+#include "support/simulated_ram.h"
 
 using namespace kernel::mm;
 namespace layout = kernel::layout;
 
 namespace {
 
-class Ram final : public PhysicalMemory {
-public:
-    explicit Ram(size_t frames) : bytes_(frames * 4096) {}
-    uint8_t* at(uint64_t phys) override { return bytes_.data() + phys; }
-
-private:
-    std::vector<uint8_t> bytes_;
-};
+using Ram = test::SimulatedRam;
 
 // A process with code at 0x400000 (read-only), one data page after it (writable) and
 // a heap [0x402000, 0x404000) that nothing has touched yet.
