@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/demo_checks.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
@@ -48,49 +49,19 @@ TEST(KernelDemo, ExitStatusSaysSomeProcessesWereKilled) {
 
 TEST(KernelDemo, EachFaultKindKillsOnlyItsProcessWithTheRightReason) {
     COCOON_REQUIRE_KVM();
-    const std::string& out = demo().run.out;
-    const std::pair<const char*, const char*> expected[] = {
-        {"nullderef", "NULL pointer dereference at 0,"},
-        {"writecode", "write to read-only page at 400010"},
-        {"execdata", "execute from no-execute page"},
-        {"execstack", "execute from no-execute page at 7fffffff"},
-        {"kernelread", "access to kernel memory at ffffffff80100000"},
-        {"stackoverflow", "stack overflow into the guard gap"},
-        {"privileged", "general protection fault"},
-        {"divzero", "divide error"},
-        {"badopcode", "invalid opcode"},
-    };
-    for (auto [program, reason] : expected) {
-        std::regex line(std::string("\\[kernel\\] killed ") + program + " \\(pid [0-9]+\\): [^\n]*");
-        std::smatch m;
-        ASSERT_TRUE(std::regex_search(out, m, line)) << program << "\n" << out;
-        EXPECT_TRUE(has(m.str(), reason)) << m.str();
+    cocoon::test::expect_demo_kills(demo().run.out);
+    for (auto [program, reason] : cocoon::test::demo_kills)
         EXPECT_TRUE(has(demo().run.err, std::string("exit ") + program)) << program;
-    }
 }
 
 TEST(KernelDemo, SurvivorsFinishWithCorrectOutput) {
     COCOON_REQUIRE_KVM();
-    const std::string& out = demo().run.out;
-    EXPECT_TRUE(has(out, "heapgrow: grew the heap by 8 MiB, checksum 9216")) << out;
-    EXPECT_TRUE(has(out, "recurse: depth 10000, odd levels 5000")) << out;
-    EXPECT_TRUE(std::regex_search(out, std::regex("hello from pid [0-9]+\n"))) << out;
-    for (int step = 1; step <= 5; ++step) {
-        std::regex line("spin pid=[0-9]+ step=" + std::to_string(step) + "\n");
-        EXPECT_EQ(std::distance(std::sregex_iterator(out.begin(), out.end(), line), std::sregex_iterator()), 3) << out;
-    }
+    cocoon::test::expect_demo_survivors(demo().run.out);
 }
 
 TEST(KernelDemo, TransparencyProcessesSeeTheSameAddressWithDifferentValues) {
     COCOON_REQUIRE_KVM();
-    const std::string& out = demo().run.out;
-    std::regex line("transparency pid=([0-9]+) addr=(0x[0-9a-f]+) value=([0-9]+)\n");
-    std::vector<std::smatch> lines(std::sregex_iterator(out.begin(), out.end(), line), std::sregex_iterator());
-    ASSERT_EQ(lines.size(), 2u) << out;
-    EXPECT_EQ(lines[0][2], lines[1][2]);         // the same virtual address
-    EXPECT_NE(lines[0][3], lines[1][3]);         // different values
-    EXPECT_EQ(lines[0][1], lines[0][3]);         // each sees its own pid
-    EXPECT_EQ(lines[1][1], lines[1][3]);
+    cocoon::test::expect_demo_transparency(demo().run.out);
 }
 
 TEST(KernelDemo, SpinnersAreTimeSlicedByTheQuantum) {
