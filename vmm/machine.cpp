@@ -39,6 +39,12 @@ const char* exit_reason_name(uint32_t reason) {
 
 } // namespace
 
+Disk::Disk(const DiskOption& option, uint32_t index, Vm& vm, const GuestMemory& memory, Bus& mmio,
+           boost::asio::io_context& events)
+    : image(option.path, option.read_only),
+      blk(memory, image, fmt::format("cocoon-disk-{}", index)),
+      slot(vm, mmio, events, blk, index) {}
+
 Machine::Machine(const RunOptions& options, GuestImages images)
     : options_(options),
       vm_(kvm_),
@@ -64,7 +70,16 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     load_kernel(kernel, memory_);
     std::optional<BootModule> module;
     if (!images.initrd.empty()) module = BootModule{images.initrd, "programs.tar"};
-    PvhPlacement boot = write_pvh_boot_info(memory_, kernel, options.cmdline, module);
+    std::string cmdline = options.cmdline;
+    for (const DiskOption& d : options.disks) {
+        auto index = static_cast<uint32_t>(disks_.size());
+        disks_.push_back(std::make_unique<Disk>(d, index, vm_, memory_, mmio_, events_));
+        const Disk& disk = *disks_.back();
+        cmdline += (cmdline.empty() ? "" : " ") + disk.slot.cmdline();
+        spdlog::info("disk {}: {}{}, {} sectors, virtio-mmio at {:#x}, IRQ {}", index, d.path,
+                     d.read_only ? " (read-only)" : "", disk.image.sectors(), disk.slot.base(), disk.slot.irq());
+    }
+    PvhPlacement boot = write_pvh_boot_info(memory_, kernel, cmdline, module);
     set_pvh_entry_state(vcpu_, kernel.entry, boot.start_info);
 
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
@@ -233,13 +248,20 @@ void Machine::log_summary(double seconds) const {
         if (exits_[i]) by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
     std::string by_port;
     for (auto [port, count] : port_exits_) by_port += fmt::format("{}{:#x}: {}", by_port.empty() ? "" : ", ", port, count);
-    if (event_log_.records()) event_log_.log_summary();
+    if (event_log_.records()) event_log_.log_summary(trace_.lost());
     event_log_.write_maps();
     if (trace_.lost()) spdlog::error("trace: {} records lost", trace_.lost());
     spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, reason_, status_);
     spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
     spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());
     if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
+    for (size_t i = 0; i < disks_.size(); ++i) {
+        const BlkStats& s = disks_[i]->blk.stats();
+        spdlog::info("disk {}: {} reads ({} KiB), {} writes ({} KiB), {} flushes, {} errors, {} malformed; "
+                     "{} notifications by ioeventfd",
+                     i, s.reads, s.bytes_read >> 10, s.writes, s.bytes_written >> 10, s.flushes, s.errors,
+                     s.malformed, disks_[i]->slot.notifications());
+    }
     if (pio_.unclaimed_accesses() + mmio_.unclaimed_accesses())
         spdlog::info("unclaimed accesses: {} port, {} mmio", pio_.unclaimed_accesses(), mmio_.unclaimed_accesses());
 }

@@ -21,11 +21,14 @@
 #include "vmm/devices/exit_port.h"
 #include "vmm/devices/pit_device.h"
 #include "vmm/devices/uart.h"
+#include "vmm/devices/virtio_blk.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/storage/disk_image.h"
 #include "vmm/trace/event_log.h"
 #include "vmm/trace/trace_device.h"
+#include "vmm/virtio/mmio_slot.h"
 
 namespace cocoon::vmm {
 
@@ -33,6 +36,15 @@ namespace cocoon::vmm {
 struct GuestImages {
     std::span<const uint8_t> kernel;
     std::span<const uint8_t> initrd;  // empty: no module
+};
+
+// A --disk: the image, the virtio-blk device over it, and its virtio-mmio slot.
+struct Disk {
+    Disk(const DiskOption& option, uint32_t index, Vm& vm, const GuestMemory& memory, Bus& mmio,
+         boost::asio::io_context& events);
+    DiskImage image;
+    VirtioBlk blk;
+    VirtioMmioSlot slot;
 };
 
 class Machine {
@@ -69,7 +81,7 @@ private:
     PitDevice pit_;
     EventLog event_log_;
     TraceDevice trace_;
-    std::vector<std::unique_ptr<Device>> extra_devices_;
+    std::vector<std::unique_ptr<Disk>> disks_;
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
     std::array<uint8_t, 256> console_buffer_{};

@@ -54,7 +54,6 @@ int run(const RunOptions& options) {
     }
     // Refuse a malformed kernel before touching KVM at all.
     parse_kernel(images.kernel, options.mem);
-    if (!options.disks.empty()) spdlog::warn("--disk: virtio-blk is not built into this cocoon yet; ignored");
     Machine machine(options, images);
     return machine.run();
 }

@@ -24,6 +24,25 @@ const char* switch_reason(uint32_t reason) {
     }
 }
 
+const char* disk_op(uint8_t op) {
+    switch (op) {
+    case 0: return "read";
+    case 1: return "write";
+    case 4: return "flush";
+    case 8: return "get-id";
+    default: return "request";
+    }
+}
+
+const char* disk_status(uint8_t status) {
+    switch (status) {
+    case 0: return "ok";
+    case 1: return "I/O error";
+    case 2: return "unsupported";
+    default: return "no status";
+    }
+}
+
 std::string access_text(uint32_t e) {
     return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
                        e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
@@ -65,6 +84,11 @@ void EventLog::record(const Record& r) {
     case kind_exit: on_exit(r); break;
     case kind_frames:
         spdlog::debug("t={:.3f}ms frames: {} free of {}", t, r.frames.free, r.frames.total);
+        break;
+    case kind_disk:
+        spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t, r.disk.device,
+                      disk_op(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : "the kernel",
+                      disk_status(r.disk.status), double(r.disk.latency_tsc) / tsc_khz_);
         break;
     default: spdlog::debug("t={:.3f}ms trace record of kind {}", t, r.kind);
     }
@@ -125,11 +149,11 @@ void EventLog::write_maps() const {
     if (!maps_.empty()) spdlog::info("address-space maps of {} processes written to {}", maps_.size() / 2, maps_dir_);
 }
 
-void EventLog::log_summary() const {
+void EventLog::log_summary(uint64_t lost) const {
     spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", "process", "scheduled", "demand-zero", "stack-growth", "ended");
     for (const auto& [pid, p] : processes_)
         spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", who(pid), p.scheduled, p.demand_zero, p.stack_growth, p.ended);
-    spdlog::info("trace: {} records drained, {} switches, 0 lost", records_, switches_);
+    spdlog::info("trace: {} records drained, {} switches, {} lost", records_, switches_, lost);
 }
 
 } // namespace cocoon::vmm

@@ -16,7 +16,7 @@ class EventLog {
 public:
     EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir);
     void record(const trace::Record& r);
-    void log_summary() const;
+    void log_summary(uint64_t lost) const;
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.
     void write_maps() const;

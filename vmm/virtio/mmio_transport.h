@@ -1,0 +1,51 @@
+// The virtio-mmio transport, version 2 (virtio 1.x, 4.2.2): the register window a
+// driver uses to negotiate features, place the queues and see interrupts, in front of
+// one VirtioDevice. Registers are written from the vCPU thread; queue notifications
+// arrive on the event thread (an ioeventfd on QueueNotify) or, without one, through
+// the bus. One mutex keeps the two apart.
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "vmm/bus/device.h"
+#include "vmm/virtio/virtio_device.h"
+
+namespace cocoon::vmm {
+
+class VirtioMmioTransport final : public Device {
+public:
+    VirtioMmioTransport(VirtioDevice& device, IrqLine& irq);
+
+    void read(uint64_t offset, std::span<uint8_t> data) override;
+    void write(uint64_t offset, std::span<const uint8_t> data) override;
+    // The driver notified a queue: process it and interrupt if buffers were used.
+    void notify(uint32_t queue);
+    // A notification that does not say which queue (an ioeventfd without datamatch).
+    void notify_all();
+    uint32_t status() const;
+
+private:
+    struct QueueRegisters {
+        uint32_t num = 0;
+        bool ready = false;
+        uint64_t desc = 0, avail = 0, used = 0;
+    };
+    uint32_t read_register(uint64_t offset);
+    void write_register(uint64_t offset, uint32_t value);
+    void set_status(uint32_t value);
+    void reset();
+    void notify_locked(uint32_t queue);
+
+    VirtioDevice& device_;
+    IrqLine& irq_;
+    mutable std::mutex mutex_;
+    uint32_t status_ = 0;
+    uint32_t device_features_sel_ = 0, driver_features_sel_ = 0;
+    uint64_t driver_features_ = 0;
+    uint32_t queue_sel_ = 0;
+    uint32_t interrupt_status_ = 0;
+    std::vector<QueueRegisters> queues_;
+};
+
+} // namespace cocoon::vmm
