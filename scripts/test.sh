@@ -3,7 +3,7 @@
 #   1. unit tests, natively                        (debug build)
 #   2. unit tests under ASan + UBSan, natively     (asan build)
 #   3. every libFuzzer target for a few seconds     (fuzz build, clang)
-#   4. KVM tests, all in one boot of scripts/with-kvm.sh (debug build)
+#   4. KVM tests, all in one boot of scripts/with-kvm.sh (debug build, then asan build)
 # Every stage runs even if an earlier one failed; the exit status says whether all passed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,8 +31,16 @@ fi
 stage "fuzzers, a bounded run each (scripts/fuzz.sh)"
 scripts/fuzz.sh 10 || failed+=("fuzz")
 
-stage "KVM tests (scripts/with-kvm.sh)"
-scripts/with-kvm.sh --timeout 3000 -- ctest --test-dir build/debug -L kvm --no-tests=error --output-on-failure | count || failed+=("kvm")
+# The KVM tests run twice in the one boot: on the debug build, then on the ASan build,
+# where every run of cocoon also checks for leaks and undefined behaviour.
+kvm_builds=(build/debug)
+[ -x build/asan/vmm/cocoon ] && [ -x build/asan/tests/kvm/cocoon_kvm_tests ] && kvm_builds+=(build/asan)
+stage "KVM tests in ${kvm_builds[*]} (scripts/with-kvm.sh)"
+kvm_batch=""
+for b in "${kvm_builds[@]}"; do
+    kvm_batch+="ctest --test-dir $b -L kvm --no-tests=error --output-on-failure --timeout 900 || status=1; "
+done
+scripts/with-kvm.sh --timeout 3000 -- sh -c "status=0; ${kvm_batch}exit \$status" | count || failed+=("kvm")
 
 echo
 read -r passed total < <(sed -n 's/.* tests passed, \([0-9]*\) tests\? failed out of \([0-9]*\).*/\1 \2/p' "$summaries" |
@@ -40,7 +48,11 @@ read -r passed total < <(sed -n 's/.* tests passed, \([0-9]*\) tests\? failed ou
 echo "test: $passed of $total tests passed"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "test: FAILED stages: ${failed[*]}"
-    echo "$passed passed, $((total - passed)) failed"
+    failures=$((total - passed))
+    # A stage that failed before ctest could count (a build, a nested VM that died)
+    # still counts as a failure.
+    [ "$failures" -gt 0 ] || failures=${#failed[@]}
+    echo "$passed passed, $failures failed"
     exit 1
 fi
 echo "$passed passed, 0 failed"

@@ -18,6 +18,8 @@ through and its exit status becomes this script's.
 
 options:
   --timeout S   stop everything after S seconds (default 3000); exit status 124
+  --stall S     stop when the nested VM has printed nothing for S seconds (default
+                300): it stopped making progress (see docs/build.md); status 124
   --mem MIB     memory of the nested VM in MiB (default 4096)
   --smp N       vCPUs of the nested VM (default 1: the fastest boot under TCG)
   --rw DIR      also share DIR read-write (repeatable; the current dir always is)
@@ -31,11 +33,12 @@ EOF
 
 die() { echo "with-kvm: $*" >&2; exit 125; }
 
-timeout_s=3000 mem_mib=4096 smp=1 force_nested=${COCOON_FORCE_NESTED:-0}
+timeout_s=3000 stall_s=300 mem_mib=4096 smp=1 force_nested=${COCOON_FORCE_NESTED:-0}
 rw_dirs=("$PWD")
 while [ $# -gt 0 ]; do
     case "$1" in
         --timeout) timeout_s=$2; shift 2 ;;
+        --stall) stall_s=$2; shift 2 ;;
         --mem) mem_mib=$2; shift 2 ;;
         --smp) smp=$2; shift 2 ;;
         --rw) rw_dirs+=("$(realpath "$2")"); shift 2 ;;
@@ -97,13 +100,34 @@ done
 # EPYC with SVM and nested paging, less the features TCG cannot emulate (each would warn).
 nested_cpu=EPYC,+svm,+npt,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
 
+# A nested VM that prints nothing for stall_s seconds has stopped making progress:
+# under QEMU's emulated SVM the host's interrupts wait until the guest exits by itself
+# (docs/build.md), so a guest that never exits holds the nested kernel still.
+watch_for_stall() {
+    local last=-1 size idle=0
+    while sleep 5; do
+        size=$(stat -c %s "$ctl/console.log" 2>/dev/null || echo 0)
+        if [ "$size" != "$last" ]; then last=$size idle=0; continue; fi
+        idle=$((idle + 5))
+        if [ "$idle" -ge "$stall_s" ] && [ -s "$ctl/qemu.pid" ]; then
+            touch "$ctl/stalled"
+            kill "$(cat "$ctl/qemu.pid")" 2>/dev/null
+            return
+        fi
+    done
+}
+watch_for_stall &
+watcher=$!
+trap 'kill $watcher 2>/dev/null; rm -rf "$ctl"' EXIT
+
 # Guest console: the nested kernel's messages (quiet unless it panics) and the command's
 # output, streamed through and kept to tell a panic from a crash afterwards.
 set +e
 timeout --foreground "$timeout_s" qemu-system-x86_64 \
-    -accel tcg -cpu "$nested_cpu" -smp "$smp" -m "$mem_mib" \
+    -accel tcg -cpu "$nested_cpu" -smp "$smp" -m "$mem_mib" -pidfile "$ctl/qemu.pid" \
     -nodefaults -no-user-config -nographic -no-reboot -fw_cfg name=etc/sercon-port,string=0 \
     -chardev stdio,id=console,signal=on -serial chardev:console \
+    -monitor "unix:${COCOON_NESTED_MONITOR:-$ctl/monitor.sock},server=on,wait=off" \
     -kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" \
     -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
@@ -113,6 +137,10 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
 qemu_status=${PIPESTATUS[0]}
 set -e
 
+if [ -e "$ctl/stalled" ]; then
+    echo "with-kvm: the nested VM printed nothing for ${stall_s}s and was stopped (a stall, not a test result)" >&2
+    exit 124
+fi
 if [ "$qemu_status" = 124 ]; then
     echo "with-kvm: timed out after ${timeout_s}s; the nested VM and the command were stopped" >&2
     exit 124
