@@ -17,5 +17,10 @@ DirectMap& direct_map();
 mm::FrameAllocator& frames();
 uint64_t kernel_root();
 inline void* phys_to_virt(uint64_t phys) { return reinterpret_cast<void*>(layout::direct_map + phys); }
+// For kernel addresses only: the direct map, or the kernel image (+1 MiB at kernel_base).
+inline uint64_t virt_to_phys(const void* virt) {
+    auto v = reinterpret_cast<uint64_t>(virt);
+    return v >= layout::kernel_base ? v - layout::kernel_base : v - layout::direct_map;
+}
 
 } // namespace kernel

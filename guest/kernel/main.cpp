@@ -6,6 +6,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
+#include "kernel/drivers/virtio_blk.h"
 #include "kernel/kmem.h"
 #include "kernel/lib/string.h"
 #include "kernel/proc/process.h"
@@ -83,6 +84,35 @@ void strcpy_bounded(char* out, const char* in, size_t size) {
     out[n] = 0;
 }
 
+// Room for a program archive read from disk: the kernel keeps it whole, as it keeps a
+// PVH module, so that spawn finds programs the same way from either.
+constexpr uint64_t disk_archive_max = 4 << 20;
+alignas(4096) uint8_t disk_archive[disk_archive_max];
+
+// The archive on disk 0, when its first sector is a ustar header. Its size is the
+// disk's (tar pads to whole blocks); nullptr when there is none or it cannot be read.
+const uint8_t* archive_from_disk(uint64_t* size) {
+    if (drivers::block_device_count() == 0) return nullptr;
+    uint64_t bytes = drivers::block_info(0).sectors * 512;
+    auto first = drivers::block_read(0, 0, disk_archive, 512);
+    if (!first.ok() || memcmp(disk_archive + 257, "ustar", 5) != 0) return nullptr;
+    if (bytes > disk_archive_max) {
+        kprintf("[kernel] disk 0 holds an archive of %lu KiB, more than the %lu KiB the kernel keeps\n", bytes >> 10,
+                disk_archive_max >> 10);
+        return nullptr;
+    }
+    constexpr uint32_t chunk = 64 << 10;
+    for (uint64_t at = 0; at < bytes; at += chunk) {
+        uint32_t n = bytes - at < chunk ? static_cast<uint32_t>(bytes - at) : chunk;
+        if (!drivers::block_read(0, at / 512, disk_archive + at, n).ok()) {
+            kprintf("[kernel] reading the program archive from disk 0 failed at byte %lu\n", at);
+            return nullptr;
+        }
+    }
+    *size = bytes;
+    return disk_archive;
+}
+
 void spawn_or_report(const char* name) {
     auto pid = proc::spawn(name, 0);
     if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", name, pid.error());
@@ -122,7 +152,19 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     kprintf("[kernel] %lu KiB of free memory, SMEP %s, SMAP %s, PCID %s, trace %s\n", frames().free_count() * 4,
             cpu::features().smep ? "on" : "off", cpu::features().smap ? "on" : "off",
             cpu::features().pcid ? "on" : "off", trace::enabled() ? "on" : "off");
-    if (!archive) boot_failed("no program archive (PVH module)");
+    timer::init();
+    timer::calibrate_tsc();
+    drivers::probe_block_devices(cmdline);
+    uint64_t disk_archive_size = 0;
+    if (const uint8_t* from_disk = archive_from_disk(&disk_archive_size)) {
+        archive = from_disk;
+        archive_size = disk_archive_size;
+        kprintf("[kernel] programs from disk 0 (%lu KiB)\n", archive_size >> 10);
+    } else if (archive) {
+        kprintf("[kernel] programs from the PVH module (%lu KiB)\n", archive_size >> 10);
+    } else {
+        boot_failed("no program archive (neither a ustar disk 0 nor a PVH module)");
+    }
 
     char value[512];
     uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;
@@ -138,6 +180,5 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
             name = last ? end : end + 1;
         }
     }
-    timer::init();
     proc::run_scheduler();
 }

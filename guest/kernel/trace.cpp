@@ -101,4 +101,13 @@ void frames(uint64_t total, uint64_t free) {
     emit(r);
 }
 
+void disk(uint32_t pid, uint16_t device, uint64_t sector, uint32_t bytes, uint8_t op, uint8_t status,
+          uint64_t latency_tsc) {
+    Record r{};
+    r.kind = kind_disk;
+    r.pid = pid;
+    r.disk = DiskEvent{sector, bytes, op, status, device, latency_tsc};
+    emit(r);
+}
+
 } // namespace kernel::trace

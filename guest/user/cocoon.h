@@ -18,6 +18,11 @@ void sleep_ms(uint64_t ms);
 int spawn(const char* name, const char* args);
 int wait(int pid, int* status);
 uint64_t uptime_ms();
+// The disks: `len` whole 512-byte sectors, at most 64 KiB; 0 or -errno.
+long disk_read(int disk, uint64_t sector, void* buffer, size_t length);
+long disk_write(int disk, uint64_t sector, const void* buffer, size_t length);
+long disk_flush(int disk);
+long disk_sectors(int disk);
 long syscall6(uint64_t number, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f);
 
 int printf(const char* format, ...) __attribute__((format(printf, 1, 2)));

@@ -33,6 +33,14 @@ void sleep_ms(uint64_t ms) { call(sys::sleep_ms, ms); }
 int spawn(const char* name, const char* args) { return static_cast<int>(call(sys::spawn, (uint64_t)name, (uint64_t)args)); }
 int wait(int pid, int* status) { return static_cast<int>(call(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status)); }
 uint64_t uptime_ms() { return static_cast<uint64_t>(call(sys::uptime_ms)); }
+long disk_read(int disk, uint64_t sector, void* buffer, size_t length) {
+    return syscall6(sys::disk_read, disk, sector, (uint64_t)buffer, length, 0, 0);
+}
+long disk_write(int disk, uint64_t sector, const void* buffer, size_t length) {
+    return syscall6(sys::disk_write, disk, sector, (uint64_t)buffer, length, 0, 0);
+}
+long disk_flush(int disk) { return call(sys::disk_flush, disk); }
+long disk_sectors(int disk) { return call(sys::disk_sectors, disk); }
 
 void* memset(void* dest, int value, size_t n) {
     auto* d = static_cast<uint8_t*>(dest);

@@ -18,6 +18,10 @@ enum Number : uint64_t {
     wait = 8,        // (int pid or -1, int* status) -> pid that ended
     uptime_ms = 9,   // () -> milliseconds since boot
     read = 10,       // (int fd, void* buf, size_t len) -> bytes; fd 0: console
+    disk_read = 11,  // (int disk, uint64_t sector, void* buf, size_t len) -> 0; len: whole sectors, <= 64 KiB
+    disk_write = 12, // (int disk, uint64_t sector, const void* buf, size_t len) -> 0
+    disk_flush = 13, // (int disk) -> 0 once what was written is on the host's disk
+    disk_sectors = 14, // (int disk) -> its size in 512-byte sectors
     count
 };
 

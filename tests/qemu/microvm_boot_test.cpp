@@ -31,3 +31,16 @@ TEST(Microvm, KernelRunsTheDemoAsUnderCocoon) {
     cocoon::test::expect_demo_transparency(run.out);
     EXPECT_EQ(run.guest_status, 1);  // some processes were killed
 }
+
+// The same kernel finds its disk on microvm and loads the programs from it.
+TEST(Microvm, KernelLoadsProgramsFromAVirtioBlkDisk) {
+    std::string guest = std::string(COCOON_BINARY_DIR) + "/guest/";
+    auto run = cocoon::test::run_qemu_microvm(
+        guest + "cocoon-kernel.elf", "", std::string("init=hello,transparency,transparency ") + cocoon::test::microvm_disk_cmdline,
+        guest + "programs.tar");
+    EXPECT_NE(run.out.find("[kernel] disk 0: virtio-blk at feb00e00"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("[kernel] programs from disk 0"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("hello from pid 1\n"), std::string::npos) << run.out;
+    cocoon::test::expect_demo_transparency(run.out);
+    EXPECT_EQ(run.guest_status, 0);
+}

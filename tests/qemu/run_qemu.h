@@ -12,11 +12,19 @@ struct QemuRun {
     int guest_status = -1; // the value the guest wrote, or -1
 };
 
+// `disk`, if given, becomes a read-only virtio-blk device: modern virtio-mmio, on the
+// last of microvm's eight transports (ioapic2=off), announced on the command line.
+inline constexpr const char* microvm_disk_cmdline = "virtio_mmio.device=512@0xfeb00e00:23";
+
 inline QemuRun run_qemu_microvm(const std::string& kernel, const std::string& initrd, const std::string& cmdline,
-                                int timeout_s = 120) {
+                                const std::string& disk = "", int timeout_s = 120) {
     std::string command = "timeout " + std::to_string(timeout_s) +
-                          " qemu-system-x86_64 -M microvm -cpu max -m 256M -nodefaults -no-user-config -nographic"
-                          " -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel '" + kernel + "'";
+                          " qemu-system-x86_64 -M microvm,ioapic2=off -cpu max -m 256M -nodefaults -no-user-config"
+                          " -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel '" +
+                          kernel + "'";
+    if (!disk.empty())
+        command += " -global virtio-mmio.force-legacy=false -drive id=d0,if=none,format=raw,readonly=on,file='" + disk +
+                   "' -device virtio-blk-device,drive=d0";
     if (!initrd.empty()) command += " -initrd '" + initrd + "'";
     if (!cmdline.empty()) command += " -append '" + cmdline + "'";
     command += " </dev/null 2>/dev/null";

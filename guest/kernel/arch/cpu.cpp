@@ -83,7 +83,7 @@ void enable_features() {
 void setup_syscall() {
     constexpr uint32_t efer = 0xc0000080, star = 0xc0000081, lstar = 0xc0000082, fmask = 0xc0000084;
     x86::wrmsr(efer, x86::rdmsr(efer) | 1);  // SCE
-    // sysretq would take base 0x10: SS = 0x18|3, CS = 0x20|3. The kernel returns with iretq.
+    // sysretq takes its selectors from base 0x10: SS = 0x18|3, CS = 0x20|3.
     x86::wrmsr(star, (uint64_t{0x10 | 3} << 48) | (uint64_t{kernel_cs} << 32));
     x86::wrmsr(lstar, reinterpret_cast<uint64_t>(&syscall_entry));
     x86::wrmsr(fmask, 0x40700);  // clear IF, DF, TF, AC on entry

@@ -7,6 +7,13 @@
 namespace kernel::timer {
 namespace {
 volatile uint64_t tick_count = 0;
+uint64_t boot_tsc = 0;
+uint64_t tsc_per_ms = 0;
+
+void wait_for_tick() {
+    uint64_t now = tick_count;
+    while (tick_count == now) asm volatile("sti; hlt; cli" ::: "memory");
+}
 
 // Virtual-wire mode, as a BIOS would leave it: the local APIC on, its LINT0 pin taking
 // the PIC's interrupts as ExtINT and LINT1 as NMI, its own timer masked. A PVH boot
@@ -53,6 +60,26 @@ void end_of_interrupt(uint8_t irq) {
     if (irq >= 8) x86::outb(0xa0, 0x20);
     x86::outb(0x20, 0x20);
 }
+
+void unmask_irq(uint8_t irq) {
+    if (irq >= 16) return;
+    uint16_t port = irq < 8 ? 0x21 : 0xa1;
+    x86::outb(port, static_cast<uint8_t>(x86::inb(port) & ~(1u << (irq & 7))));
+    if (irq >= 8) x86::outb(0x21, static_cast<uint8_t>(x86::inb(0x21) & ~(1u << 2)));  // the cascade
+}
+
+void calibrate_tsc() {
+    constexpr uint64_t ms = 20;
+    wait_for_tick();
+    uint64_t start = x86::rdtsc();
+    for (uint64_t i = 0; i < ms * hz / 1000; ++i) wait_for_tick();
+    tsc_per_ms = (x86::rdtsc() - start) / ms;
+    boot_tsc = start - tsc_per_ms * (tick_count * 1000 / hz);
+}
+
+uint64_t ms_since(uint64_t tsc) { return tsc_per_ms ? (x86::rdtsc() - tsc) / tsc_per_ms : 0; }
+
+uint64_t uptime_ms() { return tsc_per_ms ? (x86::rdtsc() - boot_tsc) / tsc_per_ms : tick_count * 1000 / hz; }
 
 uint64_t ticks() { return tick_count; }
 void tick() { tick_count = tick_count + 1; }

@@ -8,6 +8,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
+#include "kernel/drivers/virtio_blk.h"
 #include "kernel/proc/process.h"
 #include "kernel/trace.h"
 
@@ -50,11 +51,14 @@ extern "C" void trap(cpu::TrapFrame* frame) {
     }
     if (f.vector == timer::irq_base) {
         timer::end_of_interrupt(0);
+        drivers::block_poll();
         proc::on_tick();
         return;
     }
     if (f.vector > timer::irq_base && f.vector < timer::irq_base + 16) {
-        timer::end_of_interrupt(static_cast<uint8_t>(f.vector - timer::irq_base));
+        auto irq = static_cast<uint8_t>(f.vector - timer::irq_base);
+        drivers::block_interrupt(irq);
+        timer::end_of_interrupt(irq);
         return;
     }
     if (f.vector >= 32) return;  // spurious

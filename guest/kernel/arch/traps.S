@@ -2,9 +2,12 @@
  * and) the vector, then trap_common saves the general registers as a TrapFrame and
  * calls trap(frame). Returning pops it all and irets. The syscall instruction enters
  * at syscall_entry, which builds the same frame on the process's kernel stack and
- * leaves through trap_return too. (Leaving by sysretq instead hung the nested
- * runner's emulated SVM about once in ten demo runs; iretq never has.) */
+ * leaves by sysretq. */
     .section .text
+
+/* Offsets in a TrapFrame (kernel/arch/cpu.h): 15 registers, vector, error code. */
+    .set FRAME_RIP, 17 * 8
+    .set FRAME_CS, 18 * 8
 
 .macro SAVE_REGS
     push %rax; push %rbx; push %rcx; push %rdx; push %rsi; push %rdi; push %rbp
@@ -73,7 +76,25 @@ syscall_entry:
     SAVE_REGS
     mov %rsp, %rdi
     call trap
-    jmp trap_return
+    /* Back with sysretq when the frame still returns to 64-bit user code at a
+     * user-half RIP. Anything else (a frame the kernel rewrote) leaves by iretq:
+     * sysret to a non-canonical RIP faults in ring 0 on the user's stack. */
+    cli
+    cmpq $0x23, FRAME_CS(%rsp)
+    jne trap_return
+    movabs $0x00007fffffffffff, %rax
+    cmp %rax, FRAME_RIP(%rsp)
+    ja trap_return
+    pop %r15; pop %r14; pop %r13; pop %r12
+    add $8, %rsp                /* r11: becomes the user's RFLAGS */
+    pop %r10; pop %r9; pop %r8; pop %rbp; pop %rdi; pop %rsi; pop %rdx
+    add $8, %rsp                /* rcx: becomes the user's RIP */
+    pop %rbx; pop %rax
+    add $16, %rsp               /* vector, error code */
+    mov 0(%rsp), %rcx           /* RIP */
+    mov 16(%rsp), %r11          /* RFLAGS */
+    mov 24(%rsp), %rsp          /* the user's stack */
+    sysretq
 
 /* switch_context(&old_rsp, new_rsp): save callee-saved registers on this stack,
  * switch stacks, restore the other side's. */

@@ -38,6 +38,8 @@ uint32_t last_pid = 0;
 uint32_t last_reason = switch_first;
 uint32_t quantum_ticks = 10;
 uint32_t quantum_left = 0;
+uint64_t quantum_ms = 10;
+uint64_t slice_started_tsc = 0;
 bool any_failed = false;
 const uint8_t* archive = nullptr;
 uint64_t archive_size = 0;
@@ -125,10 +127,11 @@ Process* pick_next() {
 
 } // namespace
 
-void init(const uint8_t* archive_data, uint64_t size, uint32_t quantum_ms) {
+void init(const uint8_t* archive_data, uint64_t size, uint32_t quantum) {
     archive = archive_data;
     archive_size = size;
-    quantum_ticks = quantum_ms ? quantum_ms * timer::hz / 1000 : 10;
+    quantum_ms = quantum ? quantum : 10;
+    quantum_ticks = static_cast<uint32_t>(quantum_ms * timer::hz / 1000);
     if (quantum_ticks == 0) quantum_ticks = 1;
 }
 
@@ -207,6 +210,19 @@ void exit_current(int status, uint32_t kill_reason) {
     x86::halt_forever();  // a zombie is never scheduled again
 }
 
+void sleep_on(const void* channel) {
+    Process* p = running;
+    p->channel = channel;
+    p->state = State::blocked;
+    yield_cpu(switch_block);
+    p->channel = nullptr;
+}
+
+void wake_all(const void* channel) {
+    for (auto& p : table)
+        if (p.state == State::blocked && p.channel == channel) p.state = State::runnable;
+}
+
 void on_tick() {
     timer::tick();
     uint64_t now = timer::ticks();
@@ -214,7 +230,11 @@ void on_tick() {
         if (p.state == State::sleeping && p.wake_at <= now) p.state = State::runnable;
     if (running) {
         ++running->ticks_used;
-        if (quantum_left > 0 && --quantum_left == 0) yield_cpu(switch_quantum);
+        // The slice is time on the CPU, read from the TSC: a tick that arrives late
+        // (the nested runner delivers them only at the guest's exits) still ends a
+        // slice that has run its length.
+        bool ticks_done = quantum_left > 0 && --quantum_left == 0;
+        if (ticks_done || timer::ms_since(slice_started_tsc) >= quantum_ms) yield_cpu(switch_quantum);
     }
 }
 
@@ -232,6 +252,7 @@ void run_scheduler() {
         next->state = State::running;
         ++next->scheduled;
         quantum_left = quantum_ticks;
+        slice_started_tsc = x86::rdtsc();
         cpu::set_kernel_stack(reinterpret_cast<uint64_t>(next->kernel_stack + kernel_stack_size));
         load_cr3(*next);
         switch_context(&scheduler_context, next->context);

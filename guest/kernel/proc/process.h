@@ -12,7 +12,7 @@ namespace kernel::proc {
 inline constexpr int max_processes = 64;
 inline constexpr uint64_t kernel_stack_size = 16384;
 
-enum class State { unused, runnable, running, sleeping, waiting, zombie };
+enum class State { unused, runnable, running, sleeping, waiting, blocked, zombie };
 
 struct Process {
     int pid = 0;
@@ -24,6 +24,7 @@ struct Process {
     uint64_t context = 0;       // saved kernel stack pointer while switched out
     uint64_t wake_at = 0;       // sleeping: the tick to wake at
     int wait_for = 0;           // waiting: the child pid, or -1 for any
+    const void* channel = nullptr;  // blocked: what it waits for (a device, a buffer)
     int exit_status = 0;
     uint32_t kill_reason = 0;
     uint32_t leave_reason = 0;  // why it last left the CPU (trace::SwitchReason)
@@ -41,6 +42,9 @@ Process* slot(int index);  // 0 <= index < max_processes
 // Give up the CPU (the caller set its state), saying why; returns when scheduled again.
 void yield_cpu(uint32_t reason);
 [[noreturn]] void exit_current(int status, uint32_t kill_reason);
+// Blocks the running process until wake_all(channel); the caller rechecks its condition.
+void sleep_on(const void* channel);
+void wake_all(const void* channel);
 void on_tick();                  // from the timer interrupt
 [[noreturn]] void run_scheduler();
 

@@ -7,6 +7,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
+#include "kernel/drivers/virtio_blk.h"
 #include "kernel/kmem.h"
 #include "kernel/layout.h"
 #include "kernel/lib/string.h"
@@ -118,6 +119,28 @@ int64_t sys_wait(int64_t pid, uint64_t status_address) {
     }
 }
 
+// A disk request on a user buffer: checked, its pages made present, and handed to the
+// device page by page, so the data moves straight between the disk and the process.
+int64_t sys_disk_transfer(bool write, uint64_t disk, uint64_t sector, uint64_t buffer, uint64_t length) {
+    if (length == 0 || length > (64u << 10) || length % 512) return fail(sys::einval);
+    if (!user_range_ok(buffer, length, !write)) return fail(sys::efault);  // a read writes the buffer
+    drivers::PhysicalPiece pieces[drivers::max_request_pieces];
+    int count = 0;
+    for (uint64_t at = buffer, end = buffer + length; at < end; ++count) {
+        uint64_t piece = layout::page_size - (at & (layout::page_size - 1));
+        if (piece > end - at) piece = end - at;
+        pieces[count] = {current()->space.translate(at), static_cast<uint32_t>(piece)};
+        at += piece;
+    }
+    auto done = drivers::block_transfer(static_cast<int>(disk), write, sector, pieces, count);
+    return done.ok() ? 0 : fail(done.error());
+}
+
+int64_t sys_disk_sectors(uint64_t disk) {
+    if (disk >= static_cast<uint64_t>(drivers::block_device_count())) return fail(sys::enoent);
+    return static_cast<int64_t>(drivers::block_info(static_cast<int>(disk)).sectors);
+}
+
 } // namespace
 
 void syscall(cpu::TrapFrame& f) {
@@ -138,7 +161,19 @@ void syscall(cpu::TrapFrame& f) {
         break;
     case sys::spawn: result = sys_spawn(f.rdi); break;
     case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi); break;
-    case sys::uptime_ms: result = static_cast<int64_t>(timer::ticks() * 1000 / timer::hz); break;
+    case sys::uptime_ms: result = static_cast<int64_t>(timer::uptime_ms()); break;
+    case sys::disk_read: result = sys_disk_transfer(false, f.rdi, f.rsi, f.rdx, f.r10); break;
+    case sys::disk_write: result = sys_disk_transfer(true, f.rdi, f.rsi, f.rdx, f.r10); break;
+    case sys::disk_flush: {
+        if (f.rdi >= static_cast<uint64_t>(drivers::block_device_count())) {
+            result = fail(sys::enoent);
+            break;
+        }
+        auto flushed = drivers::block_flush(static_cast<int>(f.rdi));
+        result = flushed.ok() ? 0 : fail(flushed.error());
+        break;
+    }
+    case sys::disk_sectors: result = sys_disk_sectors(f.rdi); break;
     default: result = fail(sys::enosys);
     }
     f.rax = static_cast<uint64_t>(result);
