@@ -75,7 +75,8 @@ Machine::Machine(const RunOptions& options, GuestImages images)
         auto index = static_cast<uint32_t>(disks_.size());
         disks_.push_back(std::make_unique<Disk>(d, index, vm_, memory_, mmio_, events_));
         const Disk& disk = *disks_.back();
-        cmdline += (cmdline.empty() ? "" : " ") + disk.slot.cmdline();
+        if (!cmdline.empty()) cmdline += ' ';
+        cmdline += disk.slot.cmdline();
         spdlog::info("disk {}: {}{}, {} sectors, virtio-mmio at {:#x}, IRQ {}", index, d.path,
                      d.read_only ? " (read-only)" : "", disk.image.sectors(), disk.slot.base(), disk.slot.irq());
     }

@@ -41,6 +41,8 @@ mkdir -p /host/dev/shm /host/dev/pts
 mount -t tmpfs shm /host/dev/shm
 mount -t devpts devpts /host/dev/pts
 while read -r tag dir; do
+    # A folder under /tmp or /run is hidden by the tmpfs above: make its mount point.
+    [ -d "/host$dir" ] || mkdir -p "/host$dir"
     mount -t 9p -o "$p9" "$tag" "/host$dir" || fail "could not mount $dir read-write (9p)"
 done < /ctl/mounts
 mkdir -p /host/tmp/with-kvm

@@ -1,8 +1,8 @@
 #include "kernel/arch/timer.h"
 
 #include "cocoon/platform.h"
+#include "kernel/arch/apic.h"
 #include "kernel/arch/x86.h"
-#include "kernel/kmem.h"
 
 namespace kernel::timer {
 namespace {
@@ -15,29 +15,13 @@ void wait_for_tick() {
     while (tick_count == now) asm volatile("sti; hlt; cli" ::: "memory");
 }
 
-// Virtual-wire mode, as a BIOS would leave it: the local APIC on, its LINT0 pin taking
-// the PIC's interrupts as ExtINT and LINT1 as NMI, its own timer masked. A PVH boot
-// has no BIOS, and an emulated APIC left at reset (LINT0 masked) drops the PIC's
-// interrupts, turned on or off.
-void enable_virtual_wire() {
-    constexpr uint32_t apic_base_msr = 0x1b;
-    constexpr uint64_t global_enable = 1ull << 11;
-    uint64_t base = x86::rdmsr(apic_base_msr) | global_enable;
-    x86::wrmsr(apic_base_msr, base);
-    auto* apic = static_cast<volatile uint32_t*>(phys_to_virt(base & 0xfffff000));
-    auto reg = [apic](uint32_t offset) -> volatile uint32_t& { return apic[offset / 4]; };
-    reg(0xf0) = 0x100 | 0xff;  // spurious-interrupt vector register: enabled, vector 0xff
-    reg(0x80) = 0;             // task priority: accept everything
-    reg(0x320) = 1u << 16;     // LVT timer: masked
-    reg(0x350) = 7u << 8;      // LVT LINT0: ExtINT
-    reg(0x360) = 4u << 8;      // LVT LINT1: NMI
-}
-
 } // namespace
 
 void init() {
     using x86::outb;
-    enable_virtual_wire();
+    // Without a BIOS nobody put the local APIC in virtual-wire mode, and an emulated
+    // APIC left at reset (LINT0 masked) drops the PIC's interrupts, on or off.
+    apic::enable_virtual_wire();
     // ICW1..ICW4: cascade, vectors 0x20 and 0x28, 8086 mode; then mask all but IRQ 0.
     outb(0x20, 0x11);
     outb(0xa0, 0x11);

@@ -4,6 +4,7 @@
 #include "cocoon/exit_status.h"
 #include "cocoon/platform.h"
 #include "cocoon/trace.h"
+#include "kernel/arch/apic.h"
 #include "kernel/arch/console.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
@@ -59,6 +60,11 @@ extern "C" void trap(cpu::TrapFrame* frame) {
         auto irq = static_cast<uint8_t>(f.vector - timer::irq_base);
         drivers::block_interrupt(irq);
         timer::end_of_interrupt(irq);
+        return;
+    }
+    if (f.vector >= apic::ioapic_vector_base && f.vector < apic::ioapic_vector_base + 24u) {
+        drivers::block_interrupt(static_cast<uint8_t>(f.vector - apic::ioapic_vector_base));
+        apic::end_of_interrupt();
         return;
     }
     if (f.vector >= 32) return;  // spurious

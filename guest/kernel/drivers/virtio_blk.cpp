@@ -3,6 +3,7 @@
 #include "cocoon/syscalls.h"
 #include "cocoon/trace.h"
 #include "cocoon/virtio.h"
+#include "kernel/arch/apic.h"
 #include "kernel/arch/console.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
@@ -46,7 +47,7 @@ struct BlockDevice {
     uint16_t used_seen = 0;
     bool busy = false;      // a request is in flight
     volatile bool done = false;
-    bool polled = false;    // its IRQ is past the 8259s: completions found on the tick
+    bool polled = false;    // no way to route its IRQ: completions found on the tick
 };
 
 BlockDevice devices[max_block_devices];
@@ -108,8 +109,8 @@ bool set_up(BlockDevice& d, const MmioWindow& w) {
     d.info.sectors = config[0] | (uint64_t{config[1]} << 32);
     d.info.read_only = wanted & (1u << feature_blk_ro);
     set_reg(d, reg_status, status_acknowledge | status_driver | status_features_ok | status_driver_ok);
-    d.polled = d.irq >= 16;  // only an IOAPIC could deliver it, and the kernel drives the 8259s
-    if (!d.polled) timer::unmask_irq(static_cast<uint8_t>(d.irq));
+    if (d.irq < 16) timer::unmask_irq(static_cast<uint8_t>(d.irq));
+    else d.polled = !apic::route_ioapic_pin(static_cast<uint8_t>(d.irq));  // past the 8259s
     return true;
 }
 
@@ -204,7 +205,7 @@ void probe_block_devices(const char* cmdline) {
             continue;
         }
         kprintf("[kernel] disk %d: virtio-blk at %lx, IRQ %u%s, %lu KiB%s\n", device_count, windows[i].base,
-                windows[i].irq, d.polled ? " (past the 8259s: completions polled on the tick)" : "",
+                windows[i].irq, d.polled ? " (not routable: completions polled on the tick)" : d.irq >= 16 ? " (IOAPIC)" : "",
                 d.info.sectors / 2, d.info.read_only ? ", read-only" : "");
         ++device_count;
     }
