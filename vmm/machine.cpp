@@ -194,6 +194,7 @@ void Machine::vcpu_thread() {
         while (running_.load(std::memory_order_acquire)) {
             if (!vcpu_.run()) continue;  // kicked: look at running_ again
             if (!handle_exit()) break;
+            pit_.catch_up();
         }
     } catch (const std::exception& e) {
         // Only set-up calls can throw here (a KVM ioctl failing outright).

@@ -1,6 +1,9 @@
 // The i8254 model with explicit time: counts, interrupt times, latch, read-back,
 // reprogramming, the rate clamp, coalescing.
 #include "vmm/devices/pit.h"
+#include "vmm/devices/pit_device.h"
+
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -94,3 +97,23 @@ TEST(Pit, CommandRegisterReadsAsAllOnes) {
 }
 
 } // namespace
+
+// A tick that is due is raised from the vCPU thread's side too, without the event loop.
+TEST(PitDevice, CatchUpRaisesWhatIsDueWithoutTheEventLoop) {
+    struct Counting final : cocoon::vmm::IrqLine {
+        int raised = 0;
+        void raise() override { ++raised; }
+    } irq;
+    boost::asio::io_context events;  // never run
+    cocoon::vmm::PitDevice pit(events, irq);
+    auto out = [&](uint64_t port, uint8_t value) { pit.write(port, std::span(&value, 1)); };
+    out(3, 0x34);  // channel 0, lobyte/hibyte, rate generator
+    out(0, 1193 & 0xff);
+    out(0, 1193 >> 8);  // 1 kHz
+    pit.catch_up();
+    EXPECT_EQ(irq.raised, 0);  // nothing due yet
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    pit.catch_up();
+    EXPECT_GE(irq.raised, 1);
+    EXPECT_EQ(pit.interrupts(), static_cast<uint64_t>(irq.raised));
+}

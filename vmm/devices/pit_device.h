@@ -2,6 +2,7 @@
 // the current time; its expiries are Asio timers on the event thread that raise IRQ 0
 // through an irqfd, so a tick costs the guest no exit to user space.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
@@ -19,6 +20,10 @@ public:
     void read(uint64_t offset, std::span<uint8_t> data) override;
     void write(uint64_t offset, std::span<const uint8_t> data) override;
     uint64_t interrupts() const { return interrupts_; }
+    // From the vCPU thread after an exit: raises what is already due. A tick then
+    // never waits for the event thread to be scheduled, which a host that regains its
+    // CPU only at the guest's exits (the nested runner) would otherwise delay.
+    void catch_up();
 
 private:
     Pit::Time now() const { return std::chrono::steady_clock::now() - epoch_; }
@@ -30,7 +35,7 @@ private:
     std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
     std::mutex mutex_;   // the model: vCPU thread and event thread
     Pit pit_;
-    uint64_t interrupts_ = 0;
+    std::atomic<uint64_t> interrupts_ = 0;
 };
 
 } // namespace cocoon::vmm
