@@ -9,6 +9,7 @@
 #include "kernel/drivers/virtio_blk.h"
 #include "kernel/kmem.h"
 #include "kernel/lib/string.h"
+#include "kernel/proc/paging.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/ustar.h"
 #include "kernel/trace.h"
@@ -155,6 +156,7 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     timer::init();
     timer::calibrate_tsc();
     drivers::probe_block_devices(cmdline);
+    proc::init_swap(cmdline);
     uint64_t disk_archive_size = 0;
     if (const uint8_t* from_disk = archive_from_disk(&disk_archive_size)) {
         archive = from_disk;
@@ -165,6 +167,10 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     } else {
         boot_failed("no program archive (neither a ustar disk 0 nor a PVH module)");
     }
+
+    // What is free once the kernel has taken its own (the disks' rings): every
+    // process's frames and slots come back to this.
+    trace::frames(frames().total_count(), frames().free_count(), proc::swap_slots_total(), proc::swap_slots_used());
 
     char value[512];
     uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;

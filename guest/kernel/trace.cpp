@@ -94,10 +94,18 @@ void exited(uint32_t pid, const char* name, uint64_t cr3, int32_t status, uint32
     emit(r);
 }
 
-void frames(uint64_t total, uint64_t free) {
+void frames(uint64_t total, uint64_t free, uint64_t swap_total, uint64_t swap_used) {
     Record r{};
     r.kind = kind_frames;
-    r.frames = FramesEvent{total, free, 0, 0};
+    r.frames = FramesEvent{total, free, swap_total, swap_used};
+    emit(r);
+}
+
+void paged(uint16_t kind, uint32_t pid, uint64_t vaddr, uint64_t slot, uint64_t frame, bool written) {
+    Record r{};
+    r.kind = kind;
+    r.pid = pid;
+    r.swap = SwapEvent{vaddr, slot, frame, written ? 1u : 0u, 0};
     emit(r);
 }
 

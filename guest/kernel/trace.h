@@ -17,7 +17,8 @@ void fault(uint32_t pid, uint64_t address, uint64_t rip, uint64_t cr3, uint32_t 
            uint16_t outcome, uint32_t kill_reason);
 void spawned(uint32_t pid, const char* name, uint64_t cr3, uint32_t parent);
 void exited(uint32_t pid, const char* name, uint64_t cr3, int32_t status, uint32_t kill_reason);
-void frames(uint64_t total, uint64_t free);
+void frames(uint64_t total, uint64_t free, uint64_t swap_total = 0, uint64_t swap_used = 0);
+void paged(uint16_t kind, uint32_t pid, uint64_t vaddr, uint64_t slot, uint64_t frame, bool written);
 void disk(uint32_t pid, uint16_t device, uint64_t sector, uint32_t bytes, uint8_t op, uint8_t status,
           uint64_t latency_tsc);
 

@@ -83,8 +83,14 @@ void EventLog::record(const Record& r) {
     case kind_fault: on_fault(r); break;
     case kind_exit: on_exit(r); break;
     case kind_frames:
-        spdlog::debug("t={:.3f}ms frames: {} free of {}", t, r.frames.free, r.frames.total);
+        if (r.frames.swap_total)
+            spdlog::debug("t={:.3f}ms frames: {} free of {}; swap: {} of {} slots used", t, r.frames.free,
+                          r.frames.total, r.frames.swap_used, r.frames.swap_total);
+        else
+            spdlog::debug("t={:.3f}ms frames: {} free of {}", t, r.frames.free, r.frames.total);
         break;
+    case kind_page_out:
+    case kind_page_in: on_paging(r, t); break;
     case kind_disk:
         spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t, r.disk.device,
                       disk_op(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : "the kernel",
@@ -123,6 +129,20 @@ void EventLog::on_fault(const Record& r) {
     }
 }
 
+void EventLog::on_paging(const Record& r, double t) {
+    auto& p = processes_[r.pid];
+    const SwapEvent& s = r.swap;
+    if (r.kind == kind_page_out) {
+        ++p.pages_out;
+        spdlog::debug("t={:.3f}ms page-out {} {:#x} (frame {:#x}) → swap slot {} ({})", t, who(r.pid), s.vaddr, s.frame,
+                      s.slot, s.dirty ? "written" : "clean: its copy was still there");
+    } else {
+        ++p.pages_in;
+        spdlog::debug("t={:.3f}ms page-in {} {:#x} ← swap slot {} (frame {:#x})", t, who(r.pid), s.vaddr, s.slot,
+                      s.frame);
+    }
+}
+
 void EventLog::on_exit(const Record& r) {
     auto& p = processes_[r.pid];
     double t = double(r.tsc - first_tsc_) / tsc_khz_;
@@ -150,9 +170,11 @@ void EventLog::write_maps() const {
 }
 
 void EventLog::log_summary(uint64_t lost) const {
-    spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", "process", "scheduled", "demand-zero", "stack-growth", "ended");
+    spdlog::info("{:<20} {:>9} {:>11} {:>12} {:>9} {:>8}  {}", "process", "scheduled", "demand-zero", "stack-growth",
+                 "paged-out", "paged-in", "ended");
     for (const auto& [pid, p] : processes_)
-        spdlog::info("{:<20} {:>9} {:>11} {:>12}  {}", who(pid), p.scheduled, p.demand_zero, p.stack_growth, p.ended);
+        spdlog::info("{:<20} {:>9} {:>11} {:>12} {:>9} {:>8}  {}", who(pid), p.scheduled, p.demand_zero, p.stack_growth,
+                     p.pages_out, p.pages_in, p.ended);
     spdlog::info("trace: {} records drained, {} switches, {} lost", records_, switches_, lost);
 }
 

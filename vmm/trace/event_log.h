@@ -25,13 +25,14 @@ public:
 private:
     struct Process {
         std::string name;
-        uint64_t scheduled = 0, demand_zero = 0, stack_growth = 0;
+        uint64_t scheduled = 0, demand_zero = 0, stack_growth = 0, pages_out = 0, pages_in = 0;
         std::string ended = "running";
     };
     std::string who(uint32_t pid) const;
     double ms(uint64_t tsc);
     void on_fault(const trace::Record& r);
     void on_exit(const trace::Record& r);
+    void on_paging(const trace::Record& r, double t);
     void take_map(uint32_t pid, uint64_t cr3);
 
     const GuestMemory& memory_;

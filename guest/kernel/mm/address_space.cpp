@@ -1,6 +1,8 @@
 #include "kernel/mm/address_space.h"
 
 #include "cocoon/syscalls.h"
+#include "kernel/layout.h"
+#include "kernel/mm/swap_space.h"
 
 namespace kernel::mm {
 namespace {
@@ -16,12 +18,13 @@ constexpr uint64_t table_flags = pte::present | pte::writable | pte::user;
 
 } // namespace
 
-ErrorOr<AddressSpace> AddressSpace::create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root) {
+ErrorOr<AddressSpace> AddressSpace::create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root,
+                                           SwapSpace* swap) {
     uint64_t root = TRY(frames.allocate());
     auto* mine = memory.as<uint64_t>(root);
     auto* kernels = memory.as<uint64_t>(kernel_root);
     for (uint64_t i = kernel_half_first; i < 512; ++i) mine[i] = kernels[i];
-    return AddressSpace(&frames, &memory, root);
+    return AddressSpace(&frames, &memory, root, swap);
 }
 
 uint64_t* AddressSpace::entry(uint64_t table, uint64_t virt, int level) {
@@ -40,7 +43,7 @@ ErrorOr<void> AddressSpace::map(uint64_t virt, uint64_t frame, uint64_t flags) {
         table = *e & pte::frame_mask;
     }
     uint64_t* e = entry(table, virt, levels - 1);
-    if (*e & pte::present) return Error{cocoon::sys::einval};
+    if (*e) return Error{cocoon::sys::einval};  // mapped, or swapped out
     *e = (frame & pte::frame_mask) | flags | pte::present;
     return {};
 }
@@ -70,19 +73,45 @@ bool AddressSpace::protect(uint64_t virt, uint64_t flags) {
 
 bool AddressSpace::unmap(uint64_t virt) {
     uint64_t* e = leaf(virt);
-    if (!e || !(*e & pte::present)) return false;
-    frames_->free(*e & pte::frame_mask);
+    if (!e || !*e) return false;
+    release_swap(swap_, *e);
+    if (*e & pte::present) frames_->free(*e & pte::frame_mask);
     *e = 0;
     return true;
+}
+
+uint64_t* AddressSpace::next_leaf(uint64_t& virt) {
+    virt &= ~(layout::page_size - 1);
+    while (virt < layout::user_top) {
+        uint64_t table = root_;
+        int level = 0;
+        for (; level < levels - 1; ++level) {
+            uint64_t* e = entry(table, virt, level);
+            if (!(*e & pte::present)) break;
+            table = *e & pte::frame_mask;
+        }
+        if (level < levels - 1) {  // no table here: skip all it would have covered
+            uint64_t span = 1ull << shift_of(level);
+            virt = (virt & ~(span - 1)) + span;
+            continue;
+        }
+        uint64_t* e = entry(table, virt, levels - 1);
+        if (*e) return e;
+        virt += layout::page_size;
+    }
+    return nullptr;
 }
 
 void AddressSpace::free_table(uint64_t table, int level) {
     auto* entries = memory_->as<uint64_t>(table);
     for (uint64_t i = 0; i < 512; ++i) {
-        if (!(entries[i] & pte::present)) continue;
-        uint64_t next = entries[i] & pte::frame_mask;
-        if (level < levels - 1) free_table(next, level + 1);
-        else frames_->free(next);
+        uint64_t e = entries[i];
+        if (level == levels - 1) {
+            release_swap(swap_, e);  // a swapped-out page's slot, a resident one's copy
+            if (e & pte::present) frames_->free(e & pte::frame_mask);
+        } else if (e & pte::present) {
+            free_table(e & pte::frame_mask, level + 1);
+        }
     }
     frames_->free(table);
 }

@@ -9,6 +9,8 @@
 
 namespace kernel::mm {
 
+class SwapSpace;
+
 namespace pte {
 inline constexpr uint64_t present = 1ull << 0;
 inline constexpr uint64_t writable = 1ull << 1;
@@ -22,7 +24,9 @@ inline constexpr uint64_t frame_mask = 0x000ffffffffff000ull;
 class AddressSpace {
 public:
     // A new root whose upper half (entries 256..511) is copied from `kernel_root`.
-    static ErrorOr<AddressSpace> create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root);
+    // With `swap`, unmapping and destroying also free the pages' swap slots.
+    static ErrorOr<AddressSpace> create(FrameAllocator& frames, PhysicalMemory& memory, uint64_t kernel_root,
+                                        SwapSpace* swap = nullptr);
     AddressSpace() = default;
 
     uint64_t root() const { return root_; }
@@ -32,23 +36,27 @@ public:
     ErrorOr<void> map(uint64_t virt, uint64_t frame, uint64_t flags);
     // The leaf entry for `virt`, or nullptr if a table on the way is missing.
     uint64_t* leaf(uint64_t virt);
+    // The first non-empty user leaf (present or swapped out) at or after `virt`, which
+    // becomes its address; nullptr past the user half. Skips missing tables whole.
+    uint64_t* next_leaf(uint64_t& virt);
     // The physical address `virt` maps to, or 0 when unmapped.
     uint64_t translate(uint64_t virt);
     // Changes a present page's flags; false if not mapped.
     bool protect(uint64_t virt, uint64_t flags);
-    // Unmaps one page and frees its frame; false if it was not mapped.
+    // Unmaps one page and frees its frame (or its swap slot); false if nothing was there.
     bool unmap(uint64_t virt);
     // Frees every user frame and every user page-table page, then the root.
     void destroy();
 
 private:
-    AddressSpace(FrameAllocator* frames, PhysicalMemory* memory, uint64_t root)
-        : frames_(frames), memory_(memory), root_(root), table_pages_(1) {}
+    AddressSpace(FrameAllocator* frames, PhysicalMemory* memory, uint64_t root, SwapSpace* swap)
+        : frames_(frames), memory_(memory), swap_(swap), root_(root), table_pages_(1) {}
     uint64_t* entry(uint64_t table, uint64_t virt, int level);
     void free_table(uint64_t table, int level);
 
     FrameAllocator* frames_ = nullptr;
     PhysicalMemory* memory_ = nullptr;
+    SwapSpace* swap_ = nullptr;
     uint64_t root_ = 0;
     uint64_t table_pages_ = 0;
 };

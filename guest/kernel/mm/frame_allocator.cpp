@@ -17,6 +17,10 @@ void FrameAllocator::add_range(uint64_t start, uint64_t end) {
 }
 
 ErrorOr<uint64_t> FrameAllocator::allocate() {
+    // A reclaimed frame may go to someone else while the reclaimer waits for the disk:
+    // ask a few times before giving up.
+    for (int attempt = 0; head_ == 0 && reclaimer_ && attempt < 8; ++attempt)
+        if (!reclaimer_->reclaim()) break;
     if (head_ == 0) return Error{cocoon::sys::enomem};
     uint64_t frame = head_;
     head_ = *memory_.as<uint64_t>(frame);

@@ -8,6 +8,16 @@
 
 namespace kernel::mm {
 
+// Gives a frame back to the pool when it runs dry (the kernel's swap does, by evicting
+// a page); false when it cannot.
+class Reclaimer {
+public:
+    virtual bool reclaim() = 0;
+
+protected:
+    ~Reclaimer() = default;
+};
+
 class FrameAllocator {
 public:
     explicit FrameAllocator(PhysicalMemory& memory) : memory_(memory) {}
@@ -15,7 +25,8 @@ public:
     // Adds the whole frames inside [start, end) to the pool.
     void add_range(uint64_t start, uint64_t end);
 
-    ErrorOr<uint64_t> allocate();  // a zeroed frame
+    ErrorOr<uint64_t> allocate();  // a zeroed frame; asks the reclaimer when empty
+    void set_reclaimer(Reclaimer* reclaimer) { reclaimer_ = reclaimer; }
     void free(uint64_t frame);
 
     uint64_t free_count() const { return free_; }
@@ -23,6 +34,7 @@ public:
 
 private:
     PhysicalMemory& memory_;
+    Reclaimer* reclaimer_ = nullptr;
     uint64_t head_ = 0;  // 0: empty (frame 0 is never in the pool)
     uint64_t free_ = 0;
     uint64_t total_ = 0;

@@ -11,9 +11,11 @@
 
 namespace kernel::mm {
 
-// Ok, or EFAULT (a page the process may not touch that way) or ENOMEM (no frame for
-// a demand page). Pages supplied on the way stay mapped, as after a fault.
+// Ok, or EFAULT (a page the process may not touch that way), ENOMEM (no frame for a
+// demand page) or EAGAIN with `*swapped_page` set: that page is on the swap disk and
+// must be brought back first (which takes disk I/O, so it is the caller's job).
+// Pages supplied on the way stay mapped, as after a fault.
 ErrorOr<void> prepare_user_range(AddressSpace& space, FrameAllocator& frames, const UserRegions& regions,
-                                 uint64_t address, uint64_t length, bool write);
+                                 uint64_t address, uint64_t length, bool write, uint64_t* swapped_page = nullptr);
 
 } // namespace kernel::mm

@@ -15,6 +15,7 @@
 #include "kernel/mm/fault_policy.h"
 #include "kernel/mm/user_range.h"
 #include "kernel/proc/elf_image.h"
+#include "kernel/proc/paging.h"
 #include "kernel/proc/round_robin.h"
 #include "kernel/proc/ustar.h"
 #include "kernel/trace.h"
@@ -99,7 +100,7 @@ void reap_if_dead(Process& p) {
     trace::exited(p.pid, p.name, p.space.root(), p.exit_status, p.kill_reason);
     trace::flush();  // cocoon reads the tables for its maps before they go
     p.space.destroy();
-    trace::frames(frames().total_count(), frames().free_count());
+    trace::frames(frames().total_count(), frames().free_count(), swap_slots_total(), swap_slots_used());
     if (p.parent == 0) release(p);
     else wake_parent(p);
 }
@@ -157,7 +158,7 @@ ErrorOr<int> spawn(const char* name, int parent) {
         }
     if (!slot) return Error{cocoon::sys::eagain};
 
-    mm::AddressSpace space = TRY(mm::AddressSpace::create(frames(), direct_map(), kernel_root()));
+    mm::AddressSpace space = TRY(mm::AddressSpace::create(frames(), direct_map(), kernel_root(), swap_space()));
     for (int i = 0; i < image.count; ++i) {
         auto loaded = load_segment(space, image.segments[i]);
         if (!loaded.ok()) {
@@ -265,14 +266,47 @@ void run_scheduler() {
     }
 }
 
+namespace {
+
+// Every page of the range present (and writable for a write), checked without
+// supplying anything: what the kernel's copy is about to rely on.
+bool range_present(mm::AddressSpace& space, uint64_t address, uint64_t length, bool write) {
+    for (uint64_t page = page_down(address); page < address + length; page += layout::page_size) {
+        uint64_t* e = space.leaf(page);
+        if (!e || !(*e & pte::present) || (write && !(*e & pte::writable))) return false;
+    }
+    return true;
+}
+
+} // namespace
+
 bool user_range_ok(uint64_t address, uint64_t length, bool write) {
     Process* p = running;
-    return mm::prepare_user_range(p->space, frames(), {p->heap_start, p->brk}, address, length, write).ok();
+    // Supplying one page may evict another of the same range (when RAM is short), and
+    // bringing a page back from swap takes disk I/O: go round until all are present.
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        uint64_t swapped = 0;
+        auto ready = mm::prepare_user_range(p->space, frames(), {p->heap_start, p->brk}, address, length, write, &swapped);
+        if (!ready.ok() && ready.error() == cocoon::sys::eagain) {
+            if (!swap_in(*p, swapped).ok()) return false;
+            continue;
+        }
+        if (!ready.ok()) return false;
+        if (length == 0 || range_present(p->space, address, length, write)) return true;
+    }
+    return false;
 }
 
 bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address) {
     Process* p = running;
     ++p->faults;
+    uint64_t* entry = p->space.leaf(page_down(address));
+    if (entry && mm::is_swapped(*entry)) {
+        if (!swap_in(*p, page_down(address)).ok()) kill_current(frame, address, kill_out_of_memory);
+        trace::fault(static_cast<uint32_t>(p->pid), address, frame.rip, p->space.root(),
+                     static_cast<uint32_t>(frame.error_code), 14, outcome_swap_in, kill_none);
+        return true;
+    }
     auto decision = mm::decide_user_fault({p->heap_start, p->brk}, address, static_cast<uint32_t>(frame.error_code));
     if (decision.action == mm::FaultAction::kill) kill_current(frame, address, decision.kill_reason);
     auto allocated = frames().allocate();

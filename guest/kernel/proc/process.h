@@ -29,6 +29,8 @@ struct Process {
     uint32_t kill_reason = 0;
     uint32_t leave_reason = 0;  // why it last left the CPU (trace::SwitchReason)
     uint64_t ticks_used = 0, scheduled = 0, faults = 0;
+    uint64_t clock_cursor = 0;           // where the swap clock's hand is in this space
+    uint64_t pages_out = 0, pages_in = 0;
     bool fresh = true;          // never run: its PCID's TLB entries may be stale
     uint8_t* kernel_stack = nullptr;
 };

@@ -11,6 +11,7 @@
 #include "kernel/kmem.h"
 #include "kernel/layout.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/swap_space.h"
 #include "kernel/proc/process.h"
 
 namespace kernel::proc {
@@ -103,6 +104,8 @@ int64_t sys_wait(int64_t pid, uint64_t status_address) {
             have_child = true;
             if (child->state != State::zombie || child->space.root()) continue;  // not yet reaped
             int found = child->pid;
+            // Checked again: the page may have gone to swap while this process waited.
+            if (status_address && !user_range_ok(status_address, sizeof(int), true)) return fail(sys::efault);
             if (status_address) {
                 cpu::user_access_begin();
                 *reinterpret_cast<int*>(status_address) = child->exit_status;
@@ -124,15 +127,22 @@ int64_t sys_wait(int64_t pid, uint64_t status_address) {
 int64_t sys_disk_transfer(bool write, uint64_t disk, uint64_t sector, uint64_t buffer, uint64_t length) {
     if (length == 0 || length > (64u << 10) || length % 512) return fail(sys::einval);
     if (!user_range_ok(buffer, length, !write)) return fail(sys::efault);  // a read writes the buffer
+    // Pinned while the device works on them: the swap clock passes them over. A read
+    // changes them behind the CPU's back, so they are marked dirty (their copy on the
+    // swap disk, if any, is stale).
+    mm::AddressSpace& space = current()->space;
     drivers::PhysicalPiece pieces[drivers::max_request_pieces];
     int count = 0;
     for (uint64_t at = buffer, end = buffer + length; at < end; ++count) {
         uint64_t piece = layout::page_size - (at & (layout::page_size - 1));
         if (piece > end - at) piece = end - at;
-        pieces[count] = {current()->space.translate(at), static_cast<uint32_t>(piece)};
+        pieces[count] = {space.translate(at), static_cast<uint32_t>(piece)};
+        *space.leaf(at) |= mm::pte::pinned | (write ? 0 : mm::pte::dirty);
         at += piece;
     }
     auto done = drivers::block_transfer(static_cast<int>(disk), write, sector, pieces, count);
+    for (uint64_t at = buffer & ~(layout::page_size - 1); at < buffer + length; at += layout::page_size)
+        *space.leaf(at) &= ~mm::pte::pinned;
     return done.ok() ? 0 : fail(done.error());
 }
 
