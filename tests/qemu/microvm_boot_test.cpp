@@ -1,6 +1,7 @@
 // The same PVH guest boots on QEMU's -M microvm (software emulation) and prints the
 // same line as under cocoon: cocoon's boot path matches the PVH spec, not itself.
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -43,4 +44,23 @@ TEST(Microvm, KernelLoadsProgramsFromAVirtioBlkDisk) {
     EXPECT_NE(run.out.find("hello from pid 1\n"), std::string::npos) << run.out;
     cocoon::test::expect_demo_transparency(run.out);
     EXPECT_EQ(run.guest_status, 0);
+}
+
+// Swap on microvm: the same kernel, a 16 MiB machine, a swap disk, two programs that
+// each fill 16 MiB and read it back.
+TEST(Microvm, SwapLetsProgramsUseMoreThanTheMachineHas) {
+    std::string guest = std::string(COCOON_BINARY_DIR) + "/guest/";
+    std::string swap = std::string(COCOON_BINARY_DIR) + "/tests/qemu/swap.img";
+    std::ofstream(swap, std::ios::binary | std::ios::trunc) << std::string(64u << 20, '\0');
+    auto run = cocoon::test::run_qemu_microvm(
+        guest + "cocoon-kernel.elf", "",
+        std::string("init=swapper,swapper,ticker swap=1 ") + cocoon::test::microvm_disk_cmdline + " " +
+            cocoon::test::microvm_second_disk_cmdline,
+        guest + "programs.tar", swap, "16M", 300);
+    EXPECT_NE(run.out.find("[kernel] swap on disk 1: 65536 KiB"), std::string::npos) << run.out;
+    size_t verified = 0;
+    for (size_t at = 0; (at = run.out.find(": verified 16 MiB, 0 bad words\n", at)) != std::string::npos; ++at) ++verified;
+    EXPECT_EQ(verified, 2u) << run.out;
+    EXPECT_NE(run.out.find("ticker pid=3: tick 10 at"), std::string::npos) << run.out;
+    EXPECT_EQ(run.guest_status, 0) << run.out;
 }

@@ -16,15 +16,22 @@ struct QemuRun {
 // last of microvm's eight transports (ioapic2=off), announced on the command line.
 inline constexpr const char* microvm_disk_cmdline = "virtio_mmio.device=512@0xfeb00e00:23";
 
+// A second disk, `scratch`, is writable and lands on the transport before it.
+inline constexpr const char* microvm_second_disk_cmdline = "virtio_mmio.device=512@0xfeb00c00:22";
+
 inline QemuRun run_qemu_microvm(const std::string& kernel, const std::string& initrd, const std::string& cmdline,
-                                const std::string& disk = "", int timeout_s = 120) {
+                                const std::string& disk = "", const std::string& scratch = "",
+                                const std::string& memory = "256M", int timeout_s = 120) {
     std::string command = "timeout " + std::to_string(timeout_s) +
-                          " qemu-system-x86_64 -M microvm,ioapic2=off -cpu max -m 256M -nodefaults -no-user-config"
+                          " qemu-system-x86_64 -M microvm,ioapic2=off -cpu max -m " + memory +
+                          " -nodefaults -no-user-config"
                           " -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel '" +
                           kernel + "'";
     if (!disk.empty())
         command += " -global virtio-mmio.force-legacy=false -drive id=d0,if=none,format=raw,readonly=on,file='" + disk +
                    "' -device virtio-blk-device,drive=d0";
+    if (!scratch.empty())
+        command += " -drive id=d1,if=none,format=raw,file='" + scratch + "' -device virtio-blk-device,drive=d1";
     if (!initrd.empty()) command += " -initrd '" + initrd + "'";
     if (!cmdline.empty()) command += " -append '" + cmdline + "'";
     command += " </dev/null 2>/dev/null";
