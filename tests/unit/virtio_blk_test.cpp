@@ -166,6 +166,28 @@ TEST(VirtioBlk, ReadsAndWritesReachTheImage) {
     EXPECT_EQ(r.blk.stats().flushes, 1u);
 }
 
+TEST(VirtioBlk, ManyRequestsInFlightAreAllServedByOneNotification) {
+    Rig r;
+    // Three reads of sectors 4, 5 and 6, each with its own header, buffer and status.
+    for (uint16_t i = 0; i < 3; ++i) {
+        uint64_t header = header_gpa + i * 0x100, data = data_gpa + i * 0x1000, status = status_gpa + i * 0x10;
+        r.memory.write(header, BlkRequestHeader{blk_in, 0, 4u + i});
+        r.desc(desc_gpa, 3 * i, header, 16, desc_next, 3 * i + 1);
+        r.desc(desc_gpa, 3 * i + 1, data, 512, desc_next | desc_write, 3 * i + 2);
+        r.desc(desc_gpa, 3 * i + 2, status, 1, desc_write);
+        r.memory.write<uint16_t>(avail_gpa + 4 + i * 2, 3 * i);
+    }
+    r.memory.write<uint16_t>(avail_gpa + 2, 3);
+    r.mmio.notify(0);
+    ASSERT_EQ(r.used_idx(), 3);
+    EXPECT_EQ(r.irq.raised, 1);  // one interrupt for the batch
+    for (uint16_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(r.used(i).id, 3u * i);
+        EXPECT_EQ(*r.memory.read<uint8_t>(status_gpa + i * 0x10), blk_s_ok);
+        EXPECT_EQ(*r.memory.read<uint8_t>(data_gpa + i * 0x1000), 4 + i);
+    }
+}
+
 TEST(VirtioBlk, IndirectTableCarriesTheWholeRequest) {
     Rig r;
     r.memory.write(header_gpa, BlkRequestHeader{blk_in, 0, 7});
