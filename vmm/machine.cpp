@@ -158,6 +158,7 @@ bool Machine::handle_exit() {
         return true;
     }
     case KVM_EXIT_MMIO: {
+        if (mmio_exits_.size() < 256 || mmio_exits_.count(run.mmio.phys_addr)) ++mmio_exits_[run.mmio.phys_addr];
         std::span<uint8_t> bytes(run.mmio.data, std::min<uint32_t>(run.mmio.len, sizeof run.mmio.data));
         if (run.mmio.is_write) mmio_.write(run.mmio.phys_addr, bytes);
         else mmio_.read(run.mmio.phys_addr, bytes);
@@ -257,6 +258,10 @@ void Machine::log_summary(double seconds) const {
     spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
     spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());
     if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
+    std::string by_address;
+    for (auto [address, count] : mmio_exits_)
+        by_address += fmt::format("{}{:#x}: {}", by_address.empty() ? "" : ", ", address, count);
+    if (!by_address.empty()) spdlog::info("MMIO exits by address: {}", by_address);
     for (size_t i = 0; i < disks_.size(); ++i) {
         const BlkStats& s = disks_[i]->blk.stats();
         spdlog::info("disk {}: {} reads ({} KiB), {} writes ({} KiB), {} flushes, {} errors, {} malformed; "

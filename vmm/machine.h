@@ -88,6 +88,7 @@ private:
     std::string console_line_;
     std::array<uint64_t, 64> exits_{};  // by KVM exit reason
     std::map<uint16_t, uint64_t> port_exits_;  // I/O exits by port
+    std::map<uint64_t, uint64_t> mmio_exits_;  // MMIO exits by address
 
     std::mutex stop_mutex_;
     bool stopped_ = false;

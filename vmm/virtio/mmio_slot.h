@@ -1,7 +1,8 @@
 // A virtio device mounted the way the machine presents it: its virtio-mmio window on
-// the MMIO bus, an ioeventfd on QueueNotify that the event thread waits on (so a
-// notification costs the vCPU no exit to user space), an irqfd for its interrupt, and
-// the kernel command-line fragment that announces it the way Linux expects.
+// the MMIO bus, ioeventfds on QueueNotify and InterruptACK that the event thread waits
+// on (so neither a request nor its acknowledgement costs the vCPU an exit to user
+// space), an irqfd for its interrupt, and the kernel command-line fragment that
+// announces it the way Linux expects.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -30,6 +31,7 @@ public:
 
 private:
     void wait_for_doorbell();
+    void wait_for_ack();
 
     uint64_t base_;
     uint32_t irq_number_;
@@ -37,6 +39,8 @@ private:
     VirtioMmioTransport transport_;
     EventFd doorbell_;
     boost::asio::posix::stream_descriptor waiter_;
+    EventFd ack_;
+    boost::asio::posix::stream_descriptor ack_waiter_;
     uint64_t notifications_ = 0;
 };
 

@@ -139,6 +139,11 @@ void VirtioMmioTransport::notify_all() {
     for (uint32_t q = 0; q < queues_.size(); ++q) notify_locked(q);
 }
 
+void VirtioMmioTransport::acknowledge_used_buffers() {
+    std::lock_guard lock(mutex_);
+    interrupt_status_ &= ~interrupt_used_buffer;
+}
+
 void VirtioMmioTransport::notify_locked(uint32_t queue) {
     if (!(status_ & status_driver_ok) || queue >= queues_.size() || !queues_[queue].ready) return;
     Virtqueue& q = device_.queue(queue);

@@ -23,6 +23,9 @@ public:
     void notify(uint32_t queue);
     // A notification that does not say which queue (an ioeventfd without datamatch).
     void notify_all();
+    // The driver wrote InterruptACK through an ioeventfd (the value is not kept):
+    // used-buffer notifications are the only cause this transport raises.
+    void acknowledge_used_buffers();
     uint32_t status() const;
 
 private:
