@@ -87,6 +87,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
     pio_.add(platform::pit_port, platform::pit_port_count, pit_);
     pio_.add(platform::trace_port, platform::trace_port_count, trace_);
+    if (!options.trace_out.empty()) event_log_.keep_timeline(options.trace_out);
     if (!seccomp_in_this_build) options_.seccomp = false;
     spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");
     spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
@@ -240,6 +241,7 @@ int Machine::run() {
     events_.stop();
     event_thread.join();
     trace_.drain();  // what the guest wrote after the last periodic drain
+    event_log_.write_timeline();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log_summary(seconds);
     return status_;

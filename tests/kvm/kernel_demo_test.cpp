@@ -1,5 +1,6 @@
 // The kernel's demo on real KVM: one run, then each goal checked in what the programs
 // printed, what the kernel reported and what cocoon logged and drew.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/demo_checks.h"
 #include "support/run_cocoon.h"
@@ -20,13 +22,15 @@ namespace {
 struct Demo {
     cocoon::test::CocoonRun run;
     std::string maps = build_path("tests/kvm/demo_maps");
+    std::string timeline = build_path("tests/kvm/demo-timeline.json");
 };
 
 const Demo& demo() {
     static Demo d = [] {
         Demo d;
         mkdir(d.maps.c_str(), 0755);
-        d.run = run_cocoon({"run", "--timeout", "600", "--log-level", "debug", "--maps-out", d.maps});
+        d.run = run_cocoon({"run", "--timeout", "600", "--log-level", "debug", "--maps-out", d.maps, "--trace-out",
+                            d.timeline});
         return d;
     }();
     return d;
@@ -72,11 +76,20 @@ TEST(KernelDemo, SpinnersAreTimeSlicedByTheQuantum) {
     for (auto it = std::sregex_iterator(err.begin(), err.end(), sw); it != std::sregex_iterator(); ++it)
         pairs.insert({(*it)[1], (*it)[2]});
     EXPECT_GE(pairs.size(), 2u) << "preemptions between spinners: " << pairs.size();
-    // The spinners' progress interleaves on the console.
+    // The spinners' progress interleaves on the console: between each spinner's first
+    // and last line another spinner got to print (no spinner ran start to end alone).
     const std::string& out = demo().run.out;
-    auto first_step2 = out.find("step=2");
-    auto last_step1 = out.rfind("step=1");
-    EXPECT_LT(last_step1, first_step2) << out;
+    std::regex line("spin pid=([0-9]+) step=[0-9]\n");
+    std::vector<std::string> order;
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator(); ++it)
+        order.push_back((*it)[1]);
+    ASSERT_EQ(order.size(), 15u) << out;
+    for (const std::string& pid : std::set<std::string>(order.begin(), order.end())) {
+        auto first = std::find(order.begin(), order.end(), pid);
+        auto last = std::find(order.rbegin(), order.rend(), pid).base() - 1;
+        EXPECT_TRUE(std::any_of(first, last, [&](const std::string& other) { return other != pid; }))
+            << "spin pid=" << pid << " ran from its first step to its last alone\n" << out;
+    }
 }
 
 TEST(KernelDemo, CocoonLogsFaultsSwitchesAndTheSummary) {
@@ -111,6 +124,37 @@ TEST(KernelDemo, MapsShowOneVirtualPageOnTwoFrames) {
         EXPECT_TRUE(has(slurp(demo().maps + "/transparency-" + std::to_string(pid) + ".svg"), "</svg>"));
     }
     EXPECT_NE(frames[0], frames[1]);
+}
+
+// The timeline opens in Perfetto: valid JSON, the fields the format requires, one
+// track per process, spans that never overlap on the one CPU, the kills as instants.
+TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
+    COCOON_REQUIRE_KVM();
+    ASSERT_EQ(demo().run.status, 1);
+    auto json = nlohmann::json::parse(slurp(demo().timeline));
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    std::set<std::string> tracks, kills;
+    size_t counters = 0;
+    for (const auto& e : json.at("traceEvents")) {
+        std::string ph = e.at("ph");
+        ASSERT_TRUE(e.contains("name") && e.contains("pid")) << e;
+        if (ph == "X") {
+            int64_t ts = e.at("ts"), dur = e.at("dur");
+            ASSERT_GE(dur, 0);
+            spans.push_back({ts, ts + dur});
+        }
+        if (ph == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"]);
+        if (ph == "i" && std::string(e["name"]).rfind("killed: ", 0) == 0) kills.insert(e["name"]);
+        counters += ph == "C";
+    }
+    EXPECT_EQ(tracks.size(), 17u);  // every program of the demo
+    EXPECT_TRUE(tracks.count("transparency#1")) << json.dump().substr(0, 2000);
+    EXPECT_TRUE(kills.count("killed: write to read-only page"));
+    EXPECT_TRUE(kills.count("killed: NULL pointer dereference"));
+    EXPECT_GT(counters, 0u);
+    std::sort(spans.begin(), spans.end());
+    ASSERT_GT(spans.size(), 17u);
+    for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first) << i;
 }
 
 } // namespace

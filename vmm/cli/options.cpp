@@ -36,6 +36,8 @@ po::options_description run_options(RunOptions& o, std::string& mem, std::vector
         ("log-json", po::value(&o.log_json)->value_name("FILE"), "also write every log event as JSON lines to FILE")
         ("maps-out", po::value(&o.maps_out)->value_name("DIR"),
          "at each process's exit, write its address-space map (text and SVG) from its page tables into DIR")
+        ("trace-out", po::value(&o.trace_out)->value_name("FILE"),
+         "write the run as a timeline (Chrome Trace Event JSON; open it in ui.perfetto.dev) to FILE")
         ("no-seccomp", "do not confine cocoon's threads with seccomp filters (for debugging)");
     return d;
 }

@@ -67,6 +67,8 @@ double EventLog::ms(uint64_t tsc) {
 void EventLog::record(const Record& r) {
     ++records_;
     double t = ms(r.tsc);
+    last_ms_ = t;
+    if (!timeline_path_.empty()) add_to_timeline(r, t);
     switch (r.kind) {
     case kind_spawn: {
         std::string name(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name));
@@ -127,6 +129,33 @@ void EventLog::on_fault(const Record& r) {
         break;
     default: break;
     }
+}
+
+void EventLog::add_to_timeline(const Record& r, double t) {
+    switch (r.kind) {
+    case kind_spawn: timeline_.process_named(r.pid, std::string(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name))); break;
+    case kind_switch: timeline_.switched(t, r.sw.from, r.sw.to); break;
+    case kind_fault:
+        switch (r.fault.outcome) {
+        case outcome_demand_zero: timeline_.instant(t, r.pid, "demand-zero page"); break;
+        case outcome_stack_growth: timeline_.instant(t, r.pid, "stack grows"); break;
+        case outcome_swap_in: timeline_.instant(t, r.pid, "fault: back from swap"); break;
+        case outcome_killed: timeline_.instant(t, r.pid, std::string("killed: ") + kill_reason_text(r.fault.kill_reason)); break;
+        default: break;
+        }
+        break;
+    case kind_exit: timeline_.instant(t, r.pid, r.proc.parent ? "killed" : fmt::format("exit {}", r.proc.status)); break;
+    case kind_frames: timeline_.counters(t, r.frames.free, r.frames.swap_used); break;
+    case kind_page_out: timeline_.instant(t, r.pid, "page-out"); break;
+    default: break;
+    }
+}
+
+void EventLog::write_timeline() {
+    if (timeline_path_.empty()) return;
+    timeline_.finish(last_ms_);
+    if (timeline_.write(timeline_path_)) spdlog::info("timeline written to {} (open it in ui.perfetto.dev)", timeline_path_);
+    else spdlog::error("--trace-out: cannot write {}", timeline_path_);
 }
 
 void EventLog::on_paging(const Record& r, double t) {

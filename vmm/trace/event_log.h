@@ -9,6 +9,7 @@
 
 #include "cocoon/trace.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/trace/timeline.h"
 
 namespace cocoon::vmm {
 
@@ -21,6 +22,9 @@ public:
     // the end, since the confined vCPU and event threads may not open files.
     void write_maps() const;
     uint64_t records() const { return records_; }
+    // Keep a timeline of the run, written by write_timeline() (main thread, at the end).
+    void keep_timeline(std::string path) { timeline_path_ = std::move(path); }
+    void write_timeline();
 
 private:
     struct Process {
@@ -33,6 +37,7 @@ private:
     void on_fault(const trace::Record& r);
     void on_exit(const trace::Record& r);
     void on_paging(const trace::Record& r, double t);
+    void add_to_timeline(const trace::Record& r, double t);
     void take_map(uint32_t pid, uint64_t cr3);
 
     const GuestMemory& memory_;
@@ -43,6 +48,9 @@ private:
     std::map<uint32_t, Process> processes_;
     std::map<std::string, std::string> maps_;  // file name -> contents
     uint64_t records_ = 0, switches_ = 0;
+    std::string timeline_path_;  // empty: no timeline
+    Timeline timeline_;
+    double last_ms_ = 0;
 };
 
 } // namespace cocoon::vmm

@@ -1,0 +1,57 @@
+#include "vmm/trace/timeline.h"
+
+#include <fstream>
+
+namespace cocoon::vmm {
+namespace {
+
+int64_t us(double ms) { return static_cast<int64_t>(ms * 1000.0); }
+
+} // namespace
+
+void Timeline::process_named(uint32_t pid, const std::string& name) {
+    names_[pid] = name;
+    events_.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", guest_cpu}, {"tid", pid},
+                       {"args", {{"name", name + "#" + std::to_string(pid)}}}});
+}
+
+void Timeline::switched(double t_ms, uint32_t from, uint32_t to) {
+    (void)from;  // the span that is open is the truth; `from` only repeats it
+    finish(t_ms);
+    running_ = to;
+    since_ms_ = t_ms;
+}
+
+void Timeline::finish(double t_ms) {
+    if (running_ == 0) return;
+    int64_t start = us(since_ms_), end = us(t_ms);
+    events_.push_back({{"name", "running"}, {"cat", "cpu"}, {"ph", "X"}, {"ts", start},
+                       {"dur", end > start ? end - start : 0}, {"pid", guest_cpu}, {"tid", running_}});
+    running_ = 0;
+}
+
+void Timeline::instant(double t_ms, uint32_t pid, const std::string& what) {
+    events_.push_back({{"name", what}, {"cat", "fault"}, {"ph", "i"}, {"s", "t"}, {"ts", us(t_ms)},
+                       {"pid", guest_cpu}, {"tid", pid}});
+}
+
+void Timeline::counters(double t_ms, uint64_t free_frames, uint64_t swap_used) {
+    events_.push_back({{"name", "memory"}, {"ph", "C"}, {"ts", us(t_ms)}, {"pid", guest_cpu},
+                       {"args", {{"free frames", free_frames}, {"swap slots used", swap_used}}}});
+}
+
+nlohmann::json Timeline::to_json() const {
+    nlohmann::json process_name = {{"name", "process_name"}, {"ph", "M"}, {"pid", guest_cpu},
+                                   {"args", {{"name", "guest CPU 0"}}}};
+    nlohmann::json all = nlohmann::json::array({process_name});
+    for (const auto& e : events_) all.push_back(e);
+    return {{"traceEvents", all}, {"displayTimeUnit", "ms"}};
+}
+
+bool Timeline::write(const std::string& path) const {
+    std::ofstream out(path);
+    out << to_json().dump(1) << "\n";
+    return static_cast<bool>(out);
+}
+
+} // namespace cocoon::vmm

@@ -1,0 +1,35 @@
+// The run as a timeline in the Chrome Trace Event format (JSON), which ui.perfetto.dev
+// and chrome://tracing open: one track per guest process with a span for each time it
+// had the CPU, instant events for its faults, kills and exit, and counters for free
+// frames and swap use. Times are milliseconds since the first trace record.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cocoon::vmm {
+
+class Timeline {
+public:
+    void process_named(uint32_t pid, const std::string& name);
+    // The CPU went from `from` to `to` (0: idle): closes one span, opens the next.
+    void switched(double t_ms, uint32_t from, uint32_t to);
+    void instant(double t_ms, uint32_t pid, const std::string& what);
+    void counters(double t_ms, uint64_t free_frames, uint64_t swap_used);
+    void finish(double t_ms);  // closes the span still open at the end
+
+    nlohmann::json to_json() const;
+    bool write(const std::string& path) const;
+
+private:
+    static constexpr int guest_cpu = 1;  // the "process" whose threads are the guest's processes
+    nlohmann::json events_ = nlohmann::json::array();
+    std::map<uint32_t, std::string> names_;
+    uint32_t running_ = 0;
+    double since_ms_ = 0;
+};
+
+} // namespace cocoon::vmm
