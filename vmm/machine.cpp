@@ -37,6 +37,14 @@ const char* exit_reason_name(uint32_t reason) {
     }
 }
 
+// "0x3f8: 12, 0x3fd: 11": exits counted per port or MMIO address.
+template <typename Counts>
+std::string counts_by_address(const Counts& counts) {
+    std::string text;
+    for (auto [address, count] : counts) text += fmt::format("{}{:#x}: {}", text.empty() ? "" : ", ", address, count);
+    return text;
+}
+
 } // namespace
 
 Disk::Disk(const DiskOption& option, uint32_t index, Vm& vm, const GuestMemory& memory, Bus& mmio,
@@ -251,8 +259,7 @@ void Machine::log_summary(double seconds) const {
     std::string by_reason;
     for (size_t i = 0; i < exits_.size(); ++i)
         if (exits_[i]) by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
-    std::string by_port;
-    for (auto [port, count] : port_exits_) by_port += fmt::format("{}{:#x}: {}", by_port.empty() ? "" : ", ", port, count);
+    std::string by_port = counts_by_address(port_exits_);
     if (event_log_.records()) event_log_.log_summary(trace_.lost());
     event_log_.write_maps();
     if (trace_.lost()) spdlog::error("trace: {} records lost", trace_.lost());
@@ -260,9 +267,7 @@ void Machine::log_summary(double seconds) const {
     spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
     spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());
     if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
-    std::string by_address;
-    for (auto [address, count] : mmio_exits_)
-        by_address += fmt::format("{}{:#x}: {}", by_address.empty() ? "" : ", ", address, count);
+    std::string by_address = counts_by_address(mmio_exits_);
     if (!by_address.empty()) spdlog::info("MMIO exits by address: {}", by_address);
     for (size_t i = 0; i < disks_.size(); ++i) {
         const BlkStats& s = disks_[i]->blk.stats();

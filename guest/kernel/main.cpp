@@ -156,7 +156,8 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     timer::init();
     timer::calibrate_tsc();
     drivers::probe_block_devices(cmdline);
-    proc::init_swap(cmdline);
+    char value[512];
+    if (cmdline_value(cmdline, "swap", value, sizeof value)) proc::init_swap(static_cast<int>(parse_uint(value)));
     uint64_t disk_archive_size = 0;
     if (const uint8_t* from_disk = archive_from_disk(&disk_archive_size)) {
         archive = from_disk;
@@ -172,7 +173,6 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     // process's frames and slots come back to this.
     trace::frames(frames().total_count(), frames().free_count(), proc::swap_slots_total(), proc::swap_slots_used());
 
-    char value[512];
     uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;
     proc::init(archive, archive_size, quantum_ms);
     if (!cmdline_value(cmdline, "init", value, sizeof value)) strcpy_bounded(value, demo_programs, sizeof value);

@@ -10,12 +10,12 @@ TEST(Timeline, SpansFollowTheSwitchesAndNeverOverlap) {
     Timeline t;
     t.process_named(1, "spin");
     t.process_named(2, "spin");
-    t.switched(0.5, 0, 1);
-    t.switched(10.5, 1, 2);
+    t.switched(0.5, 1);
+    t.switched(10.5, 2);
     t.instant(12.0, 2, "demand-zero page");
-    t.switched(20.5, 2, 0);  // idle
+    t.switched(20.5, 0);  // idle
     t.counters(21.0, 1000, 3);
-    t.switched(30.0, 0, 1);
+    t.switched(30.0, 1);
     t.finish(35.25);
     auto json = nlohmann::json::parse(t.to_json().dump());
     ASSERT_TRUE(json["traceEvents"].is_array());

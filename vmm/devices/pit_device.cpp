@@ -40,6 +40,10 @@ void PitDevice::catch_up() {
         auto next = pit_.next_irq();
         if (next && *next <= now()) due = pit_.expire(now());  // the event thread's timer finds it done
     }
+    raise(due);
+}
+
+void PitDevice::raise(unsigned due) {
     for (unsigned i = 0; i < due; ++i) irq0_.raise();
     interrupts_ += due;
 }
@@ -51,8 +55,7 @@ void PitDevice::on_timer() {
         due = pit_.expire(now());
         arm();
     }
-    for (unsigned i = 0; i < due; ++i) irq0_.raise();
-    interrupts_ += due;
+    raise(due);
 }
 
 } // namespace cocoon::vmm

@@ -29,6 +29,7 @@ private:
     Pit::Time now() const { return std::chrono::steady_clock::now() - epoch_; }
     void arm();          // with mutex_ held
     void on_timer();
+    void raise(unsigned due);  // that many IRQ 0 edges, counted
 
     IrqLine& irq0_;
     boost::asio::steady_timer timer_;

@@ -43,6 +43,8 @@ const char* disk_status(uint8_t status) {
     }
 }
 
+std::string process_name(const Record& r) { return std::string(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name)); }
+
 std::string access_text(uint32_t e) {
     return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
                        e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
@@ -71,8 +73,7 @@ void EventLog::record(const Record& r) {
     if (!timeline_path_.empty()) add_to_timeline(r, t);
     switch (r.kind) {
     case kind_spawn: {
-        std::string name(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name));
-        processes_[r.pid].name = name;
+        processes_[r.pid].name = process_name(r);
         spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(r.pid), r.proc.cr3,
                      r.proc.parent ? who(r.proc.parent) : "kernel");
         break;
@@ -133,8 +134,8 @@ void EventLog::on_fault(const Record& r) {
 
 void EventLog::add_to_timeline(const Record& r, double t) {
     switch (r.kind) {
-    case kind_spawn: timeline_.process_named(r.pid, std::string(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name))); break;
-    case kind_switch: timeline_.switched(t, r.sw.from, r.sw.to); break;
+    case kind_spawn: timeline_.process_named(r.pid, process_name(r)); break;
+    case kind_switch: timeline_.switched(t, r.sw.to); break;
     case kind_fault:
         switch (r.fault.outcome) {
         case outcome_demand_zero: timeline_.instant(t, r.pid, "demand-zero page"); break;

@@ -15,8 +15,7 @@ void Timeline::process_named(uint32_t pid, const std::string& name) {
                        {"args", {{"name", name + "#" + std::to_string(pid)}}}});
 }
 
-void Timeline::switched(double t_ms, uint32_t from, uint32_t to) {
-    (void)from;  // the span that is open is the truth; `from` only repeats it
+void Timeline::switched(double t_ms, uint32_t to) {
     finish(t_ms);
     running_ = to;
     since_ms_ = t_ms;

@@ -15,8 +15,8 @@ namespace cocoon::vmm {
 class Timeline {
 public:
     void process_named(uint32_t pid, const std::string& name);
-    // The CPU went from `from` to `to` (0: idle): closes one span, opens the next.
-    void switched(double t_ms, uint32_t from, uint32_t to);
+    // The CPU went to `to` (0: idle): closes the open span, opens the next.
+    void switched(double t_ms, uint32_t to);
     void instant(double t_ms, uint32_t pid, const std::string& what);
     void counters(double t_ms, uint64_t free_frames, uint64_t swap_used);
     void finish(double t_ms);  // closes the span still open at the end

@@ -183,15 +183,8 @@ ErrorOr<void> transfer(int index, uint32_t type, uint64_t sector, const Physical
 
 // A kernel buffer's pieces: its pages' physical addresses.
 int kernel_pieces(const void* buffer, uint32_t bytes, PhysicalPiece* pieces) {
-    int count = 0;
-    auto at = reinterpret_cast<uint64_t>(buffer);
-    for (uint64_t end = at + bytes; at < end && count < max_request_pieces + 1; ++count) {
-        uint64_t piece = layout::page_size - (at & (layout::page_size - 1));
-        if (piece > end - at) piece = end - at;
-        pieces[count] = {virt_to_phys(reinterpret_cast<void*>(at)), static_cast<uint32_t>(piece)};
-        at += piece;
-    }
-    return count;
+    auto to_physical = [](uint64_t at) { return virt_to_phys(reinterpret_cast<void*>(at)); };
+    return split_at_pages(reinterpret_cast<uint64_t>(buffer), bytes, to_physical, pieces, max_request_pieces);
 }
 
 } // namespace
@@ -222,12 +215,12 @@ ErrorOr<void> block_transfer(int index, bool write, uint64_t sector, const Physi
 }
 
 ErrorOr<void> block_read(int index, uint64_t sector, void* buffer, uint32_t bytes) {
-    PhysicalPiece pieces[max_request_pieces + 1];
+    PhysicalPiece pieces[max_request_pieces];
     return transfer(index, blk_in, sector, pieces, kernel_pieces(buffer, bytes, pieces));
 }
 
 ErrorOr<void> block_write(int index, uint64_t sector, const void* buffer, uint32_t bytes) {
-    PhysicalPiece pieces[max_request_pieces + 1];
+    PhysicalPiece pieces[max_request_pieces];
     return transfer(index, blk_out, sector, pieces, kernel_pieces(buffer, bytes, pieces));
 }
 

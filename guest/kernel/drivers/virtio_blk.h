@@ -29,6 +29,23 @@ struct PhysicalPiece {
 };
 inline constexpr int max_request_pieces = 17;  // 64 KiB, page-aligned or not
 
+// Cuts [virt, virt + bytes) at page boundaries into `out` (room for `room`), each
+// piece's address from `to_physical(virt)`; returns how many pieces that took, or
+// room + 1 when they do not fit.
+template <typename ToPhysical>
+int split_at_pages(uint64_t virt, uint64_t bytes, ToPhysical to_physical, PhysicalPiece* out, int room) {
+    constexpr uint64_t page = 4096;
+    int count = 0;
+    for (uint64_t at = virt, end = virt + bytes; at < end; ++count) {
+        if (count == room) return room + 1;
+        uint64_t piece = page - (at & (page - 1));
+        if (piece > end - at) piece = end - at;
+        out[count] = {to_physical(at), static_cast<uint32_t>(piece)};
+        at += piece;
+    }
+    return count;
+}
+
 // A read or write into physical pieces (a user buffer the caller has translated and
 // made present); at most max_request_pieces, their total a multiple of 512.
 ErrorOr<void> block_transfer(int device, bool write, uint64_t sector, const PhysicalPiece* pieces, int count);

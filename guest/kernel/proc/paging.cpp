@@ -91,25 +91,10 @@ public:
 };
 SwapReclaimer reclaimer;
 
-// The value of `key=` in the command line as a number, or -1.
-int cmdline_number(const char* cmdline, const char* key) {
-    for (const char* p = cmdline; *p;) {
-        while (*p == ' ') ++p;
-        const char* k = key;
-        const char* q = p;
-        while (*k && *q == *k) ++k, ++q;
-        if (!*k && *q == '=' && q[1] >= '0' && q[1] <= '9') return q[1] - '0';
-        while (*p && *p != ' ') ++p;
-    }
-    return -1;
-}
-
 } // namespace
 
-void init_swap(const char* cmdline) {
-    int disk = cmdline_number(cmdline, "swap");
-    if (disk < 0) return;
-    if (disk >= drivers::block_device_count() || drivers::block_info(disk).read_only) {
+void init_swap(int disk) {
+    if (disk < 0 || disk >= drivers::block_device_count() || drivers::block_info(disk).read_only) {
         kprintf("[kernel] swap=%d: no writable disk %d; running without swap\n", disk, disk);
         return;
     }
@@ -119,7 +104,6 @@ void init_swap(const char* cmdline) {
     kprintf("[kernel] swap on disk %d: %lu KiB\n", disk, swap.total() * 4);
 }
 
-bool swap_enabled() { return swap_disk >= 0; }
 uint64_t swap_slots_used() { return swap.used(); }
 uint64_t swap_slots_total() { return swap.total(); }
 mm::SwapSpace* swap_space() { return swap_disk >= 0 ? &swap : nullptr; }

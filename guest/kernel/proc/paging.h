@@ -10,9 +10,9 @@
 
 namespace kernel::proc {
 
-// `swap=N` on the command line makes disk N the swap disk; reports what it found.
-void init_swap(const char* cmdline);
-bool swap_enabled();
+// Disk `disk` (from `swap=N` on the command line) becomes the swap disk; reports what
+// it found.
+void init_swap(int disk);
 uint64_t swap_slots_used();
 uint64_t swap_slots_total();
 mm::SwapSpace* swap_space();  // for new address spaces; nullptr without swap

@@ -122,9 +122,16 @@ int64_t sys_wait(int64_t pid, uint64_t status_address) {
     }
 }
 
+// A disk number from a system call: -1 for one that names no disk (also for a value too
+// large for an int, which must not wrap onto a real disk).
+int disk_index(uint64_t disk) {
+    return disk < static_cast<uint64_t>(drivers::block_device_count()) ? static_cast<int>(disk) : -1;
+}
+
 // A disk request on a user buffer: checked, its pages made present, and handed to the
 // device page by page, so the data moves straight between the disk and the process.
 int64_t sys_disk_transfer(bool write, uint64_t disk, uint64_t sector, uint64_t buffer, uint64_t length) {
+    if (disk_index(disk) < 0) return fail(sys::enoent);
     if (length == 0 || length > (64u << 10) || length % 512) return fail(sys::einval);
     if (!user_range_ok(buffer, length, !write)) return fail(sys::efault);  // a read writes the buffer
     // Pinned while the device works on them: the swap clock passes them over. A read
@@ -132,23 +139,25 @@ int64_t sys_disk_transfer(bool write, uint64_t disk, uint64_t sector, uint64_t b
     // swap disk, if any, is stale).
     mm::AddressSpace& space = current()->space;
     drivers::PhysicalPiece pieces[drivers::max_request_pieces];
-    int count = 0;
-    for (uint64_t at = buffer, end = buffer + length; at < end; ++count) {
-        uint64_t piece = layout::page_size - (at & (layout::page_size - 1));
-        if (piece > end - at) piece = end - at;
-        pieces[count] = {space.translate(at), static_cast<uint32_t>(piece)};
+    int count = drivers::split_at_pages(buffer, length, [&](uint64_t at) { return space.translate(at); }, pieces,
+                                        drivers::max_request_pieces);
+    for (uint64_t at = buffer & ~(layout::page_size - 1); at < buffer + length; at += layout::page_size)
         *space.leaf(at) |= mm::pte::pinned | (write ? 0 : mm::pte::dirty);
-        at += piece;
-    }
-    auto done = drivers::block_transfer(static_cast<int>(disk), write, sector, pieces, count);
+    auto done = drivers::block_transfer(disk_index(disk), write, sector, pieces, count);
     for (uint64_t at = buffer & ~(layout::page_size - 1); at < buffer + length; at += layout::page_size)
         *space.leaf(at) &= ~mm::pte::pinned;
     return done.ok() ? 0 : fail(done.error());
 }
 
+int64_t sys_disk_flush(uint64_t disk) {
+    if (disk_index(disk) < 0) return fail(sys::enoent);
+    auto flushed = drivers::block_flush(disk_index(disk));
+    return flushed.ok() ? 0 : fail(flushed.error());
+}
+
 int64_t sys_disk_sectors(uint64_t disk) {
-    if (disk >= static_cast<uint64_t>(drivers::block_device_count())) return fail(sys::enoent);
-    return static_cast<int64_t>(drivers::block_info(static_cast<int>(disk)).sectors);
+    if (disk_index(disk) < 0) return fail(sys::enoent);
+    return static_cast<int64_t>(drivers::block_info(disk_index(disk)).sectors);
 }
 
 } // namespace
@@ -174,15 +183,7 @@ void syscall(cpu::TrapFrame& f) {
     case sys::uptime_ms: result = static_cast<int64_t>(timer::uptime_ms()); break;
     case sys::disk_read: result = sys_disk_transfer(false, f.rdi, f.rsi, f.rdx, f.r10); break;
     case sys::disk_write: result = sys_disk_transfer(true, f.rdi, f.rsi, f.rdx, f.r10); break;
-    case sys::disk_flush: {
-        if (f.rdi >= static_cast<uint64_t>(drivers::block_device_count())) {
-            result = fail(sys::enoent);
-            break;
-        }
-        auto flushed = drivers::block_flush(static_cast<int>(f.rdi));
-        result = flushed.ok() ? 0 : fail(flushed.error());
-        break;
-    }
+    case sys::disk_flush: result = sys_disk_flush(f.rdi); break;
     case sys::disk_sectors: result = sys_disk_sectors(f.rdi); break;
     default: result = fail(sys::enosys);
     }
