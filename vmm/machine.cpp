@@ -17,6 +17,7 @@
 #include "vmm/boot/elf_kernel.h"
 #include "vmm/boot/pvh_boot.h"
 #include "vmm/exit_status.h"
+#include "vmm/log/json_sink.h"
 #include "vmm/sandbox/seccomp_filter.h"
 
 namespace cocoon::vmm {
@@ -37,11 +38,15 @@ const char* exit_reason_name(uint32_t reason) {
     }
 }
 
-// "0x3f8: 12, 0x3fd: 11": exits counted per port or MMIO address.
+// "0x3f8: 12, 0x3fd: 11": exits counted per port or MMIO address, and the same as JSON.
 template <typename Counts>
-std::string counts_by_address(const Counts& counts) {
+std::string counts_by_address(const Counts& counts, nlohmann::json& json) {
     std::string text;
-    for (auto [address, count] : counts) text += fmt::format("{}{:#x}: {}", text.empty() ? "" : ", ", address, count);
+    json = nlohmann::json::object();
+    for (auto [address, count] : counts) {
+        text += fmt::format("{}{:#x}: {}", text.empty() ? "" : ", ", address, count);
+        json[fmt::format("{:#x}", address)] = count;
+    }
     return text;
 }
 
@@ -72,7 +77,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
       pit_irq_(vm_, platform::pit_irq),
       pit_(events_, pit_irq_),
       event_log_(memory_, vcpu_.tsc_khz(), options.maps_out),
-      trace_(memory_, events_, vcpu_.tsc_khz(), event_log_) {
+      trace_(vm_, memory_, events_, vcpu_.tsc_khz(), event_log_) {
     KernelImage kernel = parse_kernel(images.kernel, memory_.size());
     vm_.set_memory(memory_);
     load_kernel(kernel, memory_);
@@ -95,7 +100,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
     pio_.add(platform::pit_port, platform::pit_port_count, pit_);
     pio_.add(platform::trace_port, platform::trace_port_count, trace_);
-    if (!options.trace_out.empty()) event_log_.keep_timeline(options.trace_out);
+    event_log_.keep_timeline(options.trace_out, options.trace_svg);
     if (!seccomp_in_this_build) options_.seccomp = false;
     spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");
     spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
@@ -256,18 +261,29 @@ int Machine::run() {
 }
 
 void Machine::log_summary(double seconds) const {
+    // The exit counts also go to the JSON log as fields of the "exits" line, for tools.
+    nlohmann::json exits = {{"summary", "exits"}, {"by_reason", nlohmann::json::object()}};
     std::string by_reason;
     for (size_t i = 0; i < exits_.size(); ++i)
-        if (exits_[i]) by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
-    std::string by_port = counts_by_address(port_exits_);
+        if (exits_[i]) {
+            by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
+            exits["by_reason"][exit_reason_name(i)] = exits_[i];
+        }
+    std::string by_port = counts_by_address(port_exits_, exits["by_port"]);
+    std::string by_address = counts_by_address(mmio_exits_, exits["by_mmio_address"]);
+    exits["irqfd_interrupts"] = pit_.interrupts();
+    exits["trace_doorbells"] = trace_.doorbells();
     if (event_log_.records()) event_log_.log_summary(trace_.lost());
     event_log_.write_maps();
     if (trace_.lost()) spdlog::error("trace: {} records lost", trace_.lost());
     spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, reason_, status_);
-    spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
-    spdlog::info("timer interrupts injected by irqfd: {}", pit_.interrupts());
+    {
+        LogFields scope(exits);
+        spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
+    }
+    spdlog::info("timer interrupts injected by irqfd: {}; trace doorbells by ioeventfd: {}", pit_.interrupts(),
+                 trace_.doorbells());
     if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
-    std::string by_address = counts_by_address(mmio_exits_);
     if (!by_address.empty()) spdlog::info("MMIO exits by address: {}", by_address);
     for (size_t i = 0; i < disks_.size(); ++i) {
         const BlkStats& s = disks_[i]->blk.stats();

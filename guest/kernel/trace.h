@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "cocoon/trace.h"
+#include "kernel/mm/address_space.h"
 
 namespace kernel::trace {
 
@@ -15,8 +16,9 @@ void flush();                              // wait until cocoon has drained ever
 void switched(uint32_t from, uint32_t to, uint32_t reason);
 void fault(uint32_t pid, uint64_t address, uint64_t rip, uint64_t cr3, uint32_t error_code, uint16_t vector,
            uint16_t outcome, uint32_t kill_reason);
-void spawned(uint32_t pid, const char* name, uint64_t cr3, uint32_t parent);
-void exited(uint32_t pid, const char* name, uint64_t cr3, int32_t status, uint32_t kill_reason);
+// With the address space's root, peak page count and page-table pages.
+void spawned(uint32_t pid, const char* name, const mm::AddressSpace& space, uint32_t parent);
+void exited(uint32_t pid, const char* name, const mm::AddressSpace& space, int32_t status, uint32_t kill_reason);
 void frames(uint64_t total, uint64_t free, uint64_t swap_total = 0, uint64_t swap_used = 0);
 void paged(uint16_t kind, uint32_t pid, uint64_t vaddr, uint64_t slot, uint64_t frame, bool written);
 void disk(uint32_t pid, uint16_t device, uint64_t sector, uint32_t bytes, uint8_t op, uint8_t status,

@@ -16,7 +16,7 @@
 namespace cocoon::trace {
 
 inline constexpr uint32_t ring_magic = 0x43435452;  // "RTCC"
-inline constexpr uint16_t version = 1;
+inline constexpr uint16_t version = 2;
 inline constexpr uint32_t device_magic = 0x434f434f; // "OCOC", read from trace_reg_magic
 
 // Trace device registers: 32-bit port I/O at platform::trace_port + offset.
@@ -121,10 +121,12 @@ struct FaultEvent {
 };
 
 struct ProcessEvent {
-    char name[24];            // NUL-padded program name
+    char name[16];            // NUL-padded program name (cut to 15 characters)
     uint64_t cr3;             // the process's address-space root
     int32_t status;           // exit status (kind_exit)
     uint32_t parent;          // parent pid (kind_spawn); kill reason (kind_exit)
+    uint32_t peak_pages;      // most user pages it ever had mapped (resident or swapped)
+    uint32_t table_pages;     // page-table pages of its user half, the root included
 };
 
 struct FramesEvent {
@@ -168,5 +170,6 @@ struct Record {
     };
 };
 static_assert(sizeof(Record) == 64);
+static_assert(sizeof(ProcessEvent) == 40);
 
 } // namespace cocoon::trace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/demo_checks.h"
+#include "support/json_log.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
@@ -23,6 +24,8 @@ struct Demo {
     cocoon::test::CocoonRun run;
     std::string maps = build_path("tests/kvm/demo_maps");
     std::string timeline = build_path("tests/kvm/demo-timeline.json");
+    std::string log = build_path("tests/kvm/demo-log.jsonl");
+    std::string picture = build_path("tests/kvm/demo-timeline.svg");
 };
 
 const Demo& demo() {
@@ -30,11 +33,13 @@ const Demo& demo() {
         Demo d;
         mkdir(d.maps.c_str(), 0755);
         d.run = run_cocoon({"run", "--timeout", "600", "--log-level", "debug", "--maps-out", d.maps, "--trace-out",
-                            d.timeline});
+                            d.timeline, "--trace-svg", d.picture, "--log-json", d.log});
         return d;
     }();
     return d;
 }
+
+std::string fmt_pid(const std::string& name, int pid) { return name + "#" + std::to_string(pid); }
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
@@ -152,9 +157,77 @@ TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
     EXPECT_TRUE(kills.count("killed: write to read-only page"));
     EXPECT_TRUE(kills.count("killed: NULL pointer dereference"));
     EXPECT_GT(counters, 0u);
+    // The picture of the same timeline: a lane per process, a bar per span.
+    std::string svg = slurp(demo().picture);
+    for (const auto& track : tracks) EXPECT_TRUE(has(svg, ">" + track + "<")) << track;
+    EXPECT_TRUE(has(svg, "class='kill'"));
     std::sort(spans.begin(), spans.end());
     ASSERT_GT(spans.size(), 17u);
     for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first) << i;
 }
 
+// The JSON log tells the same story as the console and the maps: every record once and
+// in order; each kill the kernel printed has its fault with the same reason and
+// address; each switch's "to" is the process the next switch takes the CPU from; the
+// summary's counts match the records, and its page-table pages (the kernel's count)
+// match cocoon's own walk of the tables in the maps.
+TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
+    COCOON_REQUIRE_KVM();
+    ASSERT_EQ(demo().run.status, 1);
+    auto lines = cocoon::test::read_json_lines(demo().log);
+    auto records = cocoon::test::trace_records(lines);
+    ASSERT_GT(records.size(), 100u);
+    std::map<int, size_t> switches_to;
+    const nlohmann::json* last_switch = nullptr;
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        ASSERT_EQ(r["seq"].get<size_t>(), i);
+        for (const char* field : {"t_ns", "tsc", "cpu", "kind", "pid", "msg", "level"}) ASSERT_TRUE(r.contains(field)) << r;
+        if (r["kind"] != "switch") continue;
+        if (last_switch) {
+            EXPECT_EQ(r["from"], (*last_switch)["to"]) << *last_switch << "\n" << r;
+        }
+        last_switch = &r;
+        ++switches_to[r["to"].get<int>()];
+    }
+
+    const std::string& out = demo().run.out;
+    std::regex kill("\\[kernel\\] killed (\\w+) \\(pid ([0-9]+)\\): ([^\n]*)");
+    size_t kills = 0;
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), kill); it != std::sregex_iterator(); ++it, ++kills) {
+        int pid = std::stoi((*it)[2]);
+        std::string said = (*it)[3];
+        auto fault = std::find_if(records.begin(), records.end(), [&](const nlohmann::json& r) {
+            return r["kind"] == "fault" && r["pid"] == pid && r["outcome"] == "killed";
+        });
+        ASSERT_NE(fault, records.end()) << "no fault record for " << (*it)[0];
+        EXPECT_EQ(said.rfind((*fault)["kill_reason"].get<std::string>(), 0), 0u) << said << " vs " << *fault;
+        std::smatch at;
+        if (std::regex_search(said, at, std::regex(" at ([0-9a-f]+), rip ([0-9a-f]+)"))) {
+            EXPECT_EQ((*fault)["address"], "0x" + at[1].str()) << said << " vs " << *fault;
+        }
+        EXPECT_EQ(cocoon::test::summary(lines, "process", fmt_pid((*it)[1], pid))["ended"],
+                  "killed: " + (*fault)["kill_reason"].get<std::string>());
+    }
+    EXPECT_EQ(kills, 9u);
+
+    for (int pid = 1; pid <= 17; ++pid) {
+        auto row = std::find_if(lines.begin(), lines.end(), [&](const nlohmann::json& l) {
+            return l.value("summary", "") == "process" && l["pid"] == pid;
+        });
+        ASSERT_NE(row, lines.end()) << "no summary row for pid " << pid;
+        EXPECT_EQ((*row)["scheduled"].get<size_t>(), switches_to[pid]) << *row;
+        EXPECT_GT((*row)["cpu_ms"].get<double>(), 0.0) << *row;
+        std::string name = (*row)["process"].get<std::string>();
+        std::string map = slurp(demo().maps + "/" + name.substr(0, name.find('#')) + "-" + std::to_string(pid) + ".txt");
+        std::smatch own;
+        ASSERT_TRUE(std::regex_search(map, own, std::regex("\\(([0-9]+) of its own"))) << map;
+        EXPECT_EQ((*row)["table_pages"].get<int>(), std::stoi(own[1])) << name << ": kernel's count vs cocoon's walk";
+    }
+    auto heapgrow = cocoon::test::summary(lines, "process", "heapgrow#6");
+    EXPECT_GE(heapgrow["peak_pages"].get<int>(), 2048) << heapgrow;  // 8 MiB of heap
+    EXPECT_EQ(cocoon::test::summary(lines, "trace")["lost"], 0);
+}
+
 } // namespace
+

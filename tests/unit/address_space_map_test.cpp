@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cocoon/swap_entry.h"
+
 using namespace cocoon::vmm;
 
 namespace {
@@ -27,8 +29,9 @@ struct ProcessTables {
         set(code_pt, 0, 0x100000 | P | U);
         set(code_pt, 1, 0x101000 | P | U);
         set(heap_pt, 0, 0x200000 | P | W | U | NX);
-        set(heap_pt, 1, 0x5000 << 1);                              // swapped out
+        set(heap_pt, 1, 5 << 12 | cocoon::swap_entry::marker | W | U);  // swapped out to slot 5
         set(heap_pt, 2, 0x202000 | P | W | U | NX);
+        set(heap_pt, 3, 1 << 11);                                  // other kernel bookkeeping
         uint64_t hi_pdpt = table(), hi_pd = table(), stack_pt = table();
         set(pml4, 255, hi_pdpt | P | W | U);
         set(hi_pdpt, 511, hi_pd | P | W | U);
@@ -58,8 +61,9 @@ TEST(AddressSpaceMap, RegionsFollowTheLayout) {
 
     EXPECT_EQ(map.user[1].kind, RegionKind::data);
     EXPECT_EQ(map.user[1].start, 0x600000u);
-    EXPECT_EQ(map.user[1].last, 0x602fffu);
+    EXPECT_EQ(map.user[1].last, 0x603fffu);
     EXPECT_EQ(map.user[1].present_pages, 2u);
+    EXPECT_EQ(map.user[1].swapped_pages, 1u);
     EXPECT_EQ(map.user[1].absent_pages, 1u);
     EXPECT_EQ(map.user[1].frames, (std::vector<FrameRun>{{0x200000, 1}, {0x202000, 1}}));
 
@@ -71,6 +75,7 @@ TEST(AddressSpaceMap, RegionsFollowTheLayout) {
     EXPECT_EQ(map.kernel.last, 0xffffffff803fffffull);
     EXPECT_EQ(map.kernel.present_pages, 1024u);
     EXPECT_EQ(map.walk.table_pages, 10u);
+    EXPECT_EQ(map.walk.user_table_pages, 8u);  // the root and the user half's, not the kernel's two
 }
 
 TEST(AddressSpaceMap, TextNamesEveryRegionWithRightsAndFrames) {
@@ -83,7 +88,9 @@ TEST(AddressSpaceMap, TextNamesEveryRegionWithRightsAndFrames) {
     EXPECT_NE(text.find("rw- user"), std::string::npos) << text;
     EXPECT_NE(text.find("stack"), std::string::npos) << text;
     EXPECT_NE(text.find("supervisor"), std::string::npos) << text;
-    EXPECT_NE(text.find("page-table pages: 10\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("data+heap  0x0000000000600000 0x0000000000603fff    16 KiB  rw- user          2       1      1"),
+              std::string::npos) << text;  // present, swapped out, other not-present
+    EXPECT_NE(text.find("page-table pages: 10 (8 of its own"), std::string::npos) << text;
 }
 
 TEST(AddressSpaceMap, SvgDrawsEachRegionAndTheKernelBand) {

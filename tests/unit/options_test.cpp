@@ -38,12 +38,14 @@ TEST(Options, Sizes) {
 TEST(Options, RunWithEveryFlag) {
     Command c = parse({"run", "--kernel", "k.elf", "--initrd", "p.tar", "--disk", "a.img", "--disk", "b.img,ro",
                        "--mem", "128M", "--cmdline", "init=hello", "--timeout", "2.5", "--log-level", "debug",
-                       "--log-json", "log.json", "--maps-out", "maps", "--trace-out", "run.json", "--no-seccomp"});
+                       "--log-json", "log.json", "--maps-out", "maps", "--trace-out", "run.json", "--trace-svg", "run.svg",
+                       "--no-seccomp"});
     ASSERT_EQ(c.kind, Command::run);
     const RunOptions& o = c.options;
     EXPECT_EQ(o.kernel, "k.elf");
     EXPECT_EQ(o.maps_out, "maps");
     EXPECT_EQ(o.trace_out, "run.json");
+    EXPECT_EQ(o.trace_svg, "run.svg");
     EXPECT_EQ(o.initrd, "p.tar");
     ASSERT_EQ(o.disks.size(), 2u);
     EXPECT_FALSE(o.disks[0].read_only);

@@ -1,10 +1,25 @@
 // The timeline file: the Chrome Trace Event format's required fields, one track per
-// process with spans that never overlap on the one CPU, instants and counters.
+// process with spans that never overlap on the one CPU, instants and counters; and its
+// SVG picture: a lane per process, a bar per span, markers, and no throw on bad input.
 #include <gtest/gtest.h>
 
 #include "vmm/trace/timeline.h"
+#include "vmm/trace/timeline_svg.h"
 
+using cocoon::vmm::render_timeline_svg;
 using cocoon::vmm::Timeline;
+
+namespace {
+
+size_t count(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+bool is_svg(const std::string& svg) { return svg.starts_with("<svg") && svg.ends_with("</svg>\n"); }
+
+} // namespace
 
 TEST(Timeline, SpansFollowTheSwitchesAndNeverOverlap) {
     Timeline t;
@@ -39,4 +54,98 @@ TEST(Timeline, SpansFollowTheSwitchesAndNeverOverlap) {
     EXPECT_EQ(spans[0], (std::pair<int64_t, int64_t>{500, 10500}));
     EXPECT_EQ(spans[2], (std::pair<int64_t, int64_t>{30000, 35250}));
     for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
+}
+
+TEST(TimelineSvg, DrawsALanePerProcessABarPerSpanAndMarkers) {
+    Timeline t;
+    t.process_named(1, "spin");
+    t.process_named(2, "writecode");
+    t.process_named(3, "a<b&c");
+    t.switched(0, 1);
+    t.instant(2, 1, "demand-zero page");
+    t.switched(10, 2);
+    t.instant(11, 2, "killed: write to read-only page");
+    t.switched(12, 3);
+    t.instant(13, 3, "page-out");
+    t.counters(14, 900, 2);
+    t.switched(20, 1);
+    t.instant(25, 1, "exit 0");
+    t.finish(30);
+    nlohmann::json json = t.to_json();
+    std::string svg = render_timeline_svg(json);
+    ASSERT_TRUE(is_svg(svg)) << svg;
+    for (const char* label : {">spin#1<", ">writecode#2<", ">a&lt;b&amp;c#3<"})
+        EXPECT_NE(svg.find(label), std::string::npos) << label;
+    EXPECT_EQ(svg.find("a<b"), std::string::npos);
+    size_t spans = 0;
+    for (const auto& e : json["traceEvents"]) spans += e["ph"] == "X";
+    EXPECT_EQ(spans, 4u);  // spin, writecode, a<b&c, spin again
+    EXPECT_EQ(count(svg, "class='span'"), spans);
+    EXPECT_EQ(count(svg, "class='kill'"), 1u);
+    EXPECT_EQ(count(svg, "class='exit'"), 1u);
+    EXPECT_EQ(count(svg, "class='pageout'"), 1u);
+    EXPECT_EQ(count(svg, "class='fault'"), 1u);
+    EXPECT_NE(svg.find("free frames"), std::string::npos);
+    EXPECT_NE(svg.find("swap slots used"), std::string::npos);  // drawn because it is nonzero
+    EXPECT_NE(svg.find(">10 ms<"), std::string::npos) << "a round tick on the axis";
+}
+
+TEST(TimelineSvg, SliversMergeSoTheFileStaysSmall) {
+    Timeline t;
+    t.process_named(1, "spin");
+    t.process_named(2, "spin");
+    for (int i = 0; i < 5000; ++i) t.switched(i * 0.4, 1 + i % 2);  // 0.4 ms each over 2 s: 0.2 px
+    t.finish(2000);
+    std::string svg = render_timeline_svg(t.to_json());
+    ASSERT_TRUE(is_svg(svg));
+    EXPECT_GE(count(svg, "class='span'"), 2u);
+    EXPECT_LE(count(svg, "class='span'"), 10u);
+    EXPECT_LT(svg.size(), 20000u);
+}
+
+TEST(TimelineSvg, EmptyAndMalformedInputNeverThrow) {
+    std::string empty = render_timeline_svg(Timeline().to_json());
+    EXPECT_TRUE(is_svg(empty));
+    EXPECT_NE(empty.find("no events"), std::string::npos);
+    EXPECT_EQ(count(empty, "class='span'"), 0u);
+
+    using nlohmann::json;
+    json garbage = json::array({1, "x", nullptr, json::array(), {{"ph", 3}},
+                                {{"ph", "X"}, {"ts", "a"}, {"dur", 1}, {"tid", 1}},
+                                {{"ph", "X"}, {"ts", 1}, {"dur", -5}, {"tid", 1}},
+                                {{"ph", "X"}, {"ts", 1e300}, {"dur", 1e300}, {"tid", 1}},
+                                {{"ph", "X"}, {"ts", std::nan("")}, {"dur", 1}, {"tid", 1}},
+                                {{"ph", "X"}, {"ts", 1}, {"dur", 1}, {"tid", 1.5}},
+                                {{"ph", "M"}, {"name", "thread_name"}, {"tid", 1}, {"args", "x"}},
+                                {{"ph", "M"}, {"name", "thread_name"}, {"tid", "1"}, {"args", {{"name", 5}}}},
+                                {{"ph", "i"}, {"tid", 1}, {"ts", 3}, {"name", 7}},
+                                {{"ph", "C"}, {"name", "memory"}, {"ts", 1}, {"args", {{"free frames", "x"}}}},
+                                {{"ph", "C"}, {"name", "memory"}, {"ts", 1}, {"args", json::array()}},
+                                {{"ph", "X"}, {"ts", 100}, {"dur", 50}, {"tid", 18446744073709551615ull}}});
+    for (const json& input : {json(), json(42), json("trace"), json::array(), json::object(),
+                              json{{"traceEvents", 5}}, json{{"traceEvents", garbage}}}) {
+        std::string svg;
+        EXPECT_NO_THROW(svg = render_timeline_svg(input)) << input;
+        EXPECT_TRUE(is_svg(svg)) << input;
+    }
+    std::string svg = render_timeline_svg({{"traceEvents", garbage}});
+    EXPECT_EQ(count(svg, "class='span'"), 1u) << "only the well-formed span";
+    EXPECT_NE(svg.find(">tid -1<"), std::string::npos);
+}
+
+TEST(Timeline, AnExitEndsTheSpanBeforeTheNextSwitch) {
+    Timeline t;
+    t.process_named(1, "stackoverflow");
+    t.switched(1.0, 1);
+    t.left(5.0, 2);  // not the one running: nothing changes
+    t.left(6.0, 1);  // killed: the kernel reaps it until the next switch
+    t.switched(9.0, 2);
+    t.finish(10.0);
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    nlohmann::json json = t.to_json();
+    for (const auto& e : json["traceEvents"])
+        if (e["ph"] == "X") spans.push_back({e["ts"].get<int64_t>(), e["ts"].get<int64_t>() + e["dur"].get<int64_t>()});
+    ASSERT_EQ(spans.size(), 2u);
+    EXPECT_EQ(spans[0], (std::pair<int64_t, int64_t>{1000, 6000}));
+    EXPECT_EQ(spans[1], (std::pair<int64_t, int64_t>{9000, 10000}));
 }

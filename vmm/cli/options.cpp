@@ -38,6 +38,7 @@ po::options_description run_options(RunOptions& o, std::string& mem, std::vector
          "at each process's exit, write its address-space map (text and SVG) from its page tables into DIR")
         ("trace-out", po::value(&o.trace_out)->value_name("FILE"),
          "write the run as a timeline (Chrome Trace Event JSON; open it in ui.perfetto.dev) to FILE")
+        ("trace-svg", po::value(&o.trace_svg)->value_name("FILE"), "draw the same timeline as an SVG picture in FILE")
         ("no-seccomp", "do not confine cocoon's threads with seccomp filters (for debugging)");
     return d;
 }

@@ -23,6 +23,7 @@ struct RunOptions {
     std::string log_json;        // JSON-lines log file, empty: none
     std::string maps_out;        // folder for address-space maps at each exit, empty: none
     std::string trace_out;       // Chrome Trace Event / Perfetto JSON timeline, empty: none
+    std::string trace_svg;       // the same timeline drawn as SVG, empty: none
     bool seccomp = true;
 };
 

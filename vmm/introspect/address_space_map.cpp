@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cocoon/swap_entry.h"
+
 namespace cocoon::vmm {
 namespace {
 
@@ -24,7 +26,7 @@ bool same_rights(const Rights& a, const Rights& b) {
 void add_pages(Region& region, const Leaf& leaf) {
     uint64_t pages = leaf.size / page;
     if (!leaf.present) {
-        region.absent_pages += pages;
+        (swap_entry::is_swapped(leaf.entry) ? region.swapped_pages : region.absent_pages) += pages;
         return;
     }
     region.present_pages += pages;
@@ -93,7 +95,7 @@ AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves) {
         bool extends = last && last->last + 1 == leaf.virt && last->kind == kind &&
                        (!leaf.present || last->present_pages == 0 || same_rights(last->rights, leaf.rights));
         if (!extends) {
-            map.user.push_back(Region{kind, leaf.virt, leaf.virt, leaf.rights, 0, 0, {}});
+            map.user.push_back(Region{kind, leaf.virt, leaf.virt, leaf.rights, 0, 0, 0, {}});
             last = &map.user.back();
         }
         if (leaf.present) last->rights = leaf.rights;
@@ -115,17 +117,18 @@ AddressSpaceMap map_address_space(const GuestMemory& memory, uint64_t cr3, std::
 
 std::string format_map(const AddressSpaceMap& map) {
     std::string out = fmt::format("address space of {} (cr3 {:#x})\n", map.name, map.cr3);
-    out += fmt::format("  {:<10} {:<18} {:<18} {:>9}  {:<11} {:>7} {:>7}  {}\n", "region", "start", "last",
-                       "size", "rights", "present", "absent", "frames");
+    out += fmt::format("  {:<10} {:<18} {:<18} {:>9}  {:<11} {:>7} {:>7} {:>6}  {}\n", "region", "start", "last",
+                       "size", "rights", "present", "swapped", "absent", "frames");
     for (const Region& r : map.user)
-        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7}  {}\n", region_name(r.kind),
+        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7} {:>6}  {}\n", region_name(r.kind),
                            r.start, r.last, size_text(r.last - r.start + 1), rights_text(r), r.present_pages,
-                           r.absent_pages, frames_text(r.frames));
+                           r.swapped_pages, r.absent_pages, frames_text(r.frames));
     if (map.kernel.present_pages + map.kernel.absent_pages > 0)
-        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7}  (shared by every process)\n",
+        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7} {:>6}  (shared by every process)\n",
                            "kernel", map.kernel.start, map.kernel.last, size_text(map.kernel.last - map.kernel.start + 1),
-                           "supervisor", map.kernel.present_pages, map.kernel.absent_pages);
-    out += fmt::format("  page-table pages: {}", map.walk.table_pages);
+                           "supervisor", map.kernel.present_pages, map.kernel.swapped_pages, map.kernel.absent_pages);
+    out += fmt::format("  page-table pages: {} ({} of its own: the root and the user half's)", map.walk.table_pages,
+                       map.walk.user_table_pages);
     if (map.walk.bad_tables || map.walk.revisited)
         out += fmt::format(" ({} reached again: shared or looping; {} outside RAM)", map.walk.revisited, map.walk.bad_tables);
     return out + "\n";

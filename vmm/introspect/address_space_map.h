@@ -28,7 +28,8 @@ struct Region {
     uint64_t last;            // inclusive: the kernel half ends at 2^64 - 1
     Rights rights;
     uint64_t present_pages = 0;   // in 4 KiB units
-    uint64_t absent_pages = 0;    // not present but recorded (e.g. swapped out)
+    uint64_t swapped_pages = 0;   // swapped out (include/cocoon/swap_entry.h)
+    uint64_t absent_pages = 0;    // any other not-present entry the kernel left non-zero
     std::vector<FrameRun> frames; // the frames behind present pages, in address order
 };
 
@@ -36,7 +37,7 @@ struct AddressSpaceMap {
     std::string name;         // "spin#3"
     uint64_t cr3 = 0;
     std::vector<Region> user; // user-half regions, in address order
-    Region kernel{RegionKind::kernel, 0, 0, {}, 0, 0, {}};  // empty while last < start // the kernel half as one band
+    Region kernel{RegionKind::kernel, 0, 0, {}, 0, 0, 0, {}};  // the kernel half as one band; empty while last < start
     WalkStats walk;
 };
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "vmm/svg/xml_escape.h"
+
 namespace cocoon::vmm {
 namespace {
 
@@ -33,17 +35,6 @@ const char* fill_of(RegionKind kind) {
     return "#ffffff";
 }
 
-std::string escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '&') out += "&amp;";
-        else out += c;
-    }
-    return out;
-}
-
 std::string size_text(uint64_t bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
     double value = double(bytes);
@@ -61,7 +52,8 @@ std::string detail_of(const Region& r) {
                              ? "not present"
                              : fmt::format("r{}{}", r.rights.writable ? 'w' : '-', r.rights.executable ? 'x' : '-');
     std::string out = fmt::format("{} · {} · {} present", size_text(r.last - r.start + 1), rights, r.present_pages);
-    if (r.absent_pages) out += fmt::format(", {} swapped/absent", r.absent_pages);
+    if (r.swapped_pages) out += fmt::format(", {} swapped out", r.swapped_pages);
+    if (r.absent_pages) out += fmt::format(", {} other not present", r.absent_pages);
     if (!r.frames.empty()) out += fmt::format(" · frames from {:#x}", r.frames.front().first);
     return out;
 }
@@ -93,9 +85,9 @@ std::string render_map_svg(const AddressSpaceMap& map) {
         "font-size='12'>\n<style>.label{{fill:#222}} .small{{fill:#555;font-size:11px}}</style>\n"
         "<rect width='100%' height='100%' fill='white'/>\n"
         "<text x='20' y='28' font-size='16' font-weight='bold'>{}</text>\n"
-        "<text x='20' y='48' class='small'>cr3 {:#x} · {} page-table pages · heights: log2 of each block's "
-        "size</text>\n",
-        height, escape(map.name), map.cr3, map.walk.table_pages);
+        "<text x='20' y='48' class='small'>cr3 {:#x} · {} page-table pages of its own ({} with the kernel's) · "
+        "heights: log2 of each block's size</text>\n",
+        height, xml_escape(map.name), map.cr3, map.walk.user_table_pages, map.walk.table_pages);
 
     double y = top, next_label = top + 10;
     for (const Block& b : blocks) {

@@ -40,6 +40,8 @@ public:
             return;
         }
         ++stats_.table_pages;
+        // The root, and what hangs below its lower half, belong to this process alone.
+        if (level == 0 || base < (1ull << 47)) ++stats_.user_table_pages;
         for (uint64_t i = 0; i < entries_per_table; ++i) {
             // Read each entry once: the guest may be changing the table under us.
             uint64_t entry = 0;

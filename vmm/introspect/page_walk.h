@@ -48,6 +48,7 @@ struct Leaf {
 
 struct WalkStats {
     uint64_t table_pages = 0;    // page-table pages reached, the root included
+    uint64_t user_table_pages = 0; // of which the root and those under the user half
     uint64_t bad_tables = 0;     // entries pointing outside RAM
     uint64_t revisited = 0;      // entries pointing to a table already walked
 };

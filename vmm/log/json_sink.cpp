@@ -11,6 +11,15 @@
 #include "vmm/exit_status.h"
 
 namespace cocoon::vmm {
+namespace {
+
+thread_local const nlohmann::json* current_fields = nullptr;
+
+} // namespace
+
+LogFields::LogFields(const nlohmann::json& fields) : outer_(current_fields) { current_fields = &fields; }
+LogFields::~LogFields() { current_fields = outer_; }
+const nlohmann::json* LogFields::current() { return current_fields; }
 
 JsonSink::JsonSink(const std::string& path) : file_(std::fopen(path.c_str(), "we")) {
     if (!file_)
@@ -29,6 +38,7 @@ void JsonSink::sink_it_(const spdlog::details::log_msg& msg) {
                               spdlog::level::to_string_view(msg.level).size())},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},
     };
+    if (const nlohmann::json* fields = LogFields::current()) event.update(*fields);
     std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(line.data(), 1, line.size(), file_);
 }

@@ -7,50 +7,14 @@
 
 #include "vmm/introspect/address_space_map.h"
 #include "vmm/introspect/map_svg.h"
+#include "vmm/log/json_sink.h"
+#include "vmm/log/logging.h"
+#include "vmm/trace/record_fields.h"
+#include "vmm/trace/timeline_svg.h"
 
 namespace cocoon::vmm {
-namespace {
 
 using namespace cocoon::trace;
-
-const char* switch_reason(uint32_t reason) {
-    switch (reason) {
-    case switch_quantum: return "quantum expired";
-    case switch_yield: return "yielded";
-    case switch_block: return "blocked";
-    case switch_exit: return "exited";
-    case switch_first: return "first run";
-    default: return "?";
-    }
-}
-
-const char* disk_op(uint8_t op) {
-    switch (op) {
-    case 0: return "read";
-    case 1: return "write";
-    case 4: return "flush";
-    case 8: return "get-id";
-    default: return "request";
-    }
-}
-
-const char* disk_status(uint8_t status) {
-    switch (status) {
-    case 0: return "ok";
-    case 1: return "I/O error";
-    case 2: return "unsupported";
-    default: return "no status";
-    }
-}
-
-std::string process_name(const Record& r) { return std::string(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name)); }
-
-std::string access_text(uint32_t e) {
-    return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
-                       e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
-}
-
-} // namespace
 
 EventLog::EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir)
     : memory_(memory), tsc_khz_(tsc_khz ? tsc_khz : 1000000), maps_dir_(std::move(maps_dir)) {}
@@ -70,7 +34,16 @@ void EventLog::record(const Record& r) {
     ++records_;
     double t = ms(r.tsc);
     last_ms_ = t;
-    if (!timeline_path_.empty()) add_to_timeline(r, t);
+    if (keep_timeline_) add_to_timeline(r, t);
+    if (!json_log_enabled()) return log_record(r, t);
+    nlohmann::json fields = record_fields(r, static_cast<uint64_t>(t * 1e6), tsc_khz_);
+    if (r.kind == kind_switch) fields.update({{"from_name", who(r.sw.from)}, {"to_name", who(r.sw.to)}});
+    else if (r.kind != kind_spawn) fields["process"] = who(r.pid);
+    LogFields scope(fields);
+    log_record(r, t);
+}
+
+void EventLog::log_record(const Record& r, double t) {
     switch (r.kind) {
     case kind_spawn: {
         processes_[r.pid].name = process_name(r);
@@ -78,13 +51,9 @@ void EventLog::record(const Record& r) {
                      r.proc.parent ? who(r.proc.parent) : "kernel");
         break;
     }
-    case kind_switch:
-        ++switches_;
-        if (r.sw.to) ++processes_[r.sw.to].scheduled;
-        spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason(r.sw.reason));
-        break;
-    case kind_fault: on_fault(r); break;
-    case kind_exit: on_exit(r); break;
+    case kind_switch: on_switch(r, t); break;
+    case kind_fault: on_fault(r, t); break;
+    case kind_exit: on_exit(r, t); break;
     case kind_frames:
         if (r.frames.swap_total)
             spdlog::debug("t={:.3f}ms frames: {} free of {}; swap: {} of {} slots used", t, r.frames.free,
@@ -96,16 +65,30 @@ void EventLog::record(const Record& r) {
     case kind_page_in: on_paging(r, t); break;
     case kind_disk:
         spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t, r.disk.device,
-                      disk_op(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : "the kernel",
-                      disk_status(r.disk.status), double(r.disk.latency_tsc) / tsc_khz_);
+                      disk_op_text(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : "the kernel",
+                      disk_status_text(r.disk.status), double(r.disk.latency_tsc) / tsc_khz_);
         break;
     default: spdlog::debug("t={:.3f}ms trace record of kind {}", t, r.kind);
     }
 }
 
-void EventLog::on_fault(const Record& r) {
+// CPU time goes to the process on the CPU until the next switch, or until its exit
+// record: after that the kernel is reaping it (and waits for cocoon to map it).
+void EventLog::account_cpu(double t, uint32_t next) {
+    (running_ ? processes_[running_].cpu_ms : no_process_ms_) += t - running_since_;
+    running_ = next;
+    running_since_ = t;
+}
+
+void EventLog::on_switch(const Record& r, double t) {
+    ++switches_;
+    account_cpu(t, r.sw.to);
+    if (r.sw.to) ++processes_[r.sw.to].scheduled;
+    spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason_text(r.sw.reason));
+}
+
+void EventLog::on_fault(const Record& r, double t) {
     const FaultEvent& f = r.fault;
-    double t = double(r.tsc - first_tsc_) / tsc_khz_;
     auto& p = processes_[r.pid];
     switch (f.outcome) {
     case outcome_demand_zero:
@@ -115,6 +98,10 @@ void EventLog::on_fault(const Record& r) {
     case outcome_stack_growth:
         ++p.stack_growth;
         spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → stack grows", t, who(r.pid), f.address, f.rip);
+        break;
+    case outcome_swap_in:
+        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → page is in swap: read it back", t, who(r.pid),
+                      f.address, f.rip);
         break;
     case outcome_killed:
         if (f.vector == 14)
@@ -128,7 +115,9 @@ void EventLog::on_fault(const Record& r) {
     case outcome_panic:
         spdlog::error("t={:.3f}ms kernel panic: exception {} at rip {:#x}, address {:#x}", t, f.vector, f.rip, f.address);
         break;
-    default: break;
+    default:
+        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} with unknown outcome {}", t, who(r.pid), f.address, f.rip,
+                      f.outcome);
     }
 }
 
@@ -145,18 +134,35 @@ void EventLog::add_to_timeline(const Record& r, double t) {
         default: break;
         }
         break;
-    case kind_exit: timeline_.instant(t, r.pid, r.proc.parent ? "killed" : fmt::format("exit {}", r.proc.status)); break;
+    case kind_exit:
+        timeline_.instant(t, r.pid, r.proc.parent ? "killed" : fmt::format("exit {}", r.proc.status));
+        timeline_.left(t, r.pid);
+        break;
     case kind_frames: timeline_.counters(t, r.frames.free, r.frames.swap_used); break;
     case kind_page_out: timeline_.instant(t, r.pid, "page-out"); break;
     default: break;
     }
 }
 
+void EventLog::keep_timeline(std::string json_path, std::string svg_path) {
+    timeline_path_ = std::move(json_path);
+    timeline_svg_path_ = std::move(svg_path);
+    keep_timeline_ = !timeline_path_.empty() || !timeline_svg_path_.empty();
+}
+
 void EventLog::write_timeline() {
-    if (timeline_path_.empty()) return;
+    if (!keep_timeline_) return;
     timeline_.finish(last_ms_);
-    if (timeline_.write(timeline_path_)) spdlog::info("timeline written to {} (open it in ui.perfetto.dev)", timeline_path_);
-    else spdlog::error("--trace-out: cannot write {}", timeline_path_);
+    if (!timeline_path_.empty()) {
+        if (timeline_.write(timeline_path_)) spdlog::info("timeline written to {} (open it in ui.perfetto.dev)", timeline_path_);
+        else spdlog::error("--trace-out: cannot write {}", timeline_path_);
+    }
+    if (!timeline_svg_path_.empty()) {
+        std::ofstream out(timeline_svg_path_);
+        out << render_timeline_svg(timeline_.to_json());
+        if (out) spdlog::info("timeline drawn in {}", timeline_svg_path_);
+        else spdlog::error("--trace-svg: cannot write {}", timeline_svg_path_);
+    }
 }
 
 void EventLog::on_paging(const Record& r, double t) {
@@ -173,9 +179,11 @@ void EventLog::on_paging(const Record& r, double t) {
     }
 }
 
-void EventLog::on_exit(const Record& r) {
+void EventLog::on_exit(const Record& r, double t) {
+    if (running_ == r.pid) account_cpu(t, 0);
     auto& p = processes_[r.pid];
-    double t = double(r.tsc - first_tsc_) / tsc_khz_;
+    p.peak_pages = r.proc.peak_pages;
+    p.table_pages = r.proc.table_pages;
     p.ended = r.proc.parent ? fmt::format("killed: {}", kill_reason_text(r.proc.parent))
                             : fmt::format("exit {}", r.proc.status);
     spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
@@ -200,12 +208,26 @@ void EventLog::write_maps() const {
 }
 
 void EventLog::log_summary(uint64_t lost) const {
-    spdlog::info("{:<20} {:>9} {:>11} {:>12} {:>9} {:>8}  {}", "process", "scheduled", "demand-zero", "stack-growth",
-                 "paged-out", "paged-in", "ended");
-    for (const auto& [pid, p] : processes_)
-        spdlog::info("{:<20} {:>9} {:>11} {:>12} {:>9} {:>8}  {}", who(pid), p.scheduled, p.demand_zero, p.stack_growth,
-                     p.pages_out, p.pages_in, p.ended);
-    spdlog::info("trace: {} records drained, {} switches, {} lost", records_, switches_, lost);
+    spdlog::info("{:<18} {:>9} {:>9} {:>11} {:>5} {:>9} {:>8} {:>10} {:>6}  {}", "process", "cpu ms", "scheduled",
+                 "demand-zero", "stack", "paged-out", "paged-in", "peak pages", "tables", "ended");
+    // The process on the CPU when the trace ended ran until its last record.
+    auto cpu_ms = [&](uint32_t pid, double ms) { return pid == running_ ? ms + last_ms_ - running_since_ : ms; };
+    for (const auto& [pid, p] : processes_) {
+        nlohmann::json fields = {{"summary", "process"}, {"pid", pid}, {"process", who(pid)},
+                                 {"cpu_ms", cpu_ms(pid, p.cpu_ms)}, {"scheduled", p.scheduled},
+                                 {"demand_zero", p.demand_zero}, {"stack_growth", p.stack_growth},
+                                 {"pages_out", p.pages_out}, {"pages_in", p.pages_in}, {"peak_pages", p.peak_pages},
+                                 {"table_pages", p.table_pages}, {"ended", p.ended}};
+        LogFields scope(fields);
+        spdlog::info("{:<18} {:>9.3f} {:>9} {:>11} {:>5} {:>9} {:>8} {:>10} {:>6}  {}", who(pid), cpu_ms(pid, p.cpu_ms),
+                     p.scheduled, p.demand_zero, p.stack_growth, p.pages_out, p.pages_in, p.peak_pages, p.table_pages,
+                     p.ended);
+    }
+    nlohmann::json fields = {{"summary", "trace"}, {"records", records_}, {"switches", switches_},
+                             {"lost", lost}, {"no_process_ms", cpu_ms(0, no_process_ms_)}};
+    LogFields scope(fields);
+    spdlog::info("trace: {} records drained, {} switches, {:.3f} ms with no process on the CPU, {} lost", records_, switches_,
+                 cpu_ms(0, no_process_ms_), lost);
 }
 
 } // namespace cocoon::vmm

@@ -22,20 +22,26 @@ public:
     // the end, since the confined vCPU and event threads may not open files.
     void write_maps() const;
     uint64_t records() const { return records_; }
-    // Keep a timeline of the run, written by write_timeline() (main thread, at the end).
-    void keep_timeline(std::string path) { timeline_path_ = std::move(path); }
+    // Keep a timeline of the run if either path is set: Chrome Trace JSON, an SVG picture
+    // of it, or both, written by write_timeline() (main thread, at the end).
+    void keep_timeline(std::string json_path, std::string svg_path);
     void write_timeline();
 
 private:
     struct Process {
         std::string name;
+        double cpu_ms = 0;
         uint64_t scheduled = 0, demand_zero = 0, stack_growth = 0, pages_out = 0, pages_in = 0;
+        uint64_t peak_pages = 0, table_pages = 0;
         std::string ended = "running";
     };
     std::string who(uint32_t pid) const;
     double ms(uint64_t tsc);
-    void on_fault(const trace::Record& r);
-    void on_exit(const trace::Record& r);
+    void log_record(const trace::Record& r, double t);  // exactly one log line per record
+    void account_cpu(double t, uint32_t next);
+    void on_switch(const trace::Record& r, double t);
+    void on_fault(const trace::Record& r, double t);
+    void on_exit(const trace::Record& r, double t);
     void on_paging(const trace::Record& r, double t);
     void add_to_timeline(const trace::Record& r, double t);
     void take_map(uint32_t pid, uint64_t cr3);
@@ -48,7 +54,10 @@ private:
     std::map<uint32_t, Process> processes_;
     std::map<std::string, std::string> maps_;  // file name -> contents
     uint64_t records_ = 0, switches_ = 0;
-    std::string timeline_path_;  // empty: no timeline
+    uint32_t running_ = 0;       // the pid on the CPU since running_since_ (0: none)
+    double running_since_ = 0, no_process_ms_ = 0;
+    bool keep_timeline_ = false;
+    std::string timeline_path_, timeline_svg_path_;
     Timeline timeline_;
     double last_ms_ = 0;
 };

@@ -21,6 +21,10 @@ void Timeline::switched(double t_ms, uint32_t to) {
     since_ms_ = t_ms;
 }
 
+void Timeline::left(double t_ms, uint32_t pid) {
+    if (running_ == pid) finish(t_ms);
+}
+
 void Timeline::finish(double t_ms) {
     if (running_ == 0) return;
     int64_t start = us(since_ms_), end = us(t_ms);

@@ -17,6 +17,8 @@ public:
     void process_named(uint32_t pid, const std::string& name);
     // The CPU went to `to` (0: idle): closes the open span, opens the next.
     void switched(double t_ms, uint32_t to);
+    // `pid` ended: its span closes even though the next switch is still to come.
+    void left(double t_ms, uint32_t pid);
     void instant(double t_ms, uint32_t pid, const std::string& what);
     void counters(double t_ms, uint64_t free_frames, uint64_t swap_used);
     void finish(double t_ms);  // closes the span still open at the end

@@ -1,19 +1,36 @@
 #include "vmm/trace/trace_device.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstddef>
 
 #include <spdlog/spdlog.h>
 
+#include "cocoon/platform.h"
 #include "cocoon/trace.h"
 
 namespace cocoon::vmm {
 
 using namespace cocoon::trace;
 
-TraceDevice::TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log)
-    : memory_(memory), timer_(events), tsc_khz_(tsc_khz), log_(log) {
+TraceDevice::TraceDevice(Vm& vm, const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz,
+                         EventLog& log)
+    : memory_(memory), timer_(events), doorbell_waiter_(events, ::dup(doorbell_.fd())), tsc_khz_(tsc_khz), log_(log) {
+    vm.add_ioeventfd(platform::trace_port + trace_reg_doorbell, 4, true, doorbell_);
     schedule_drain();
+    wait_for_doorbell();
+}
+
+void TraceDevice::wait_for_doorbell() {
+    doorbell_waiter_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](auto error) {
+        if (error) return;
+        if (uint64_t rings = doorbell_.consume()) {
+            doorbells_ += rings;
+            drain();
+        }
+        wait_for_doorbell();
+    });
 }
 
 void TraceDevice::schedule_drain() {
@@ -36,7 +53,7 @@ void TraceDevice::write(uint64_t offset, std::span<const uint8_t> data) {
     switch (offset) {
     case trace_reg_ring_lo: ring_lo_ = value; break;
     case trace_reg_ring_hi: arm_ring((uint64_t{value} << 32) | ring_lo_); break;
-    case trace_reg_doorbell:
+    case trace_reg_doorbell:  // reaches here only if the ioeventfd is not there
     case trace_reg_kick: drain(); break;
     default: break;
     }

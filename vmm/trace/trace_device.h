@@ -1,6 +1,7 @@
 // The trace device (include/cocoon/trace.h): the kernel announces a ring in its RAM;
-// cocoon drains it on a short period from the event thread, and at once when the
-// kernel kicks (ring full, or before it frees a process's page tables). Every header
+// cocoon drains it on a short period from the event thread, when the kernel rings the
+// doorbell (an ioeventfd: the vCPU does not stop) and at once when the kernel kicks
+// (ring full, or before it frees a process's page tables). Every header
 // field and record is re-read from guest memory and checked: a bad ring is refused, a
 // gap in sequence numbers is reported, nothing the guest writes can make cocoon loop
 // or read outside RAM.
@@ -9,9 +10,12 @@
 #include <mutex>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "vmm/bus/device.h"
+#include "vmm/kvm/event_fd.h"
+#include "vmm/kvm/kvm.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/event_log.h"
 
@@ -19,18 +23,23 @@ namespace cocoon::vmm {
 
 class TraceDevice : public Device {
 public:
-    TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log);
+    TraceDevice(Vm& vm, const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log);
     void read(uint64_t offset, std::span<uint8_t> data) override;
     void write(uint64_t offset, std::span<const uint8_t> data) override;
     void drain();       // any thread
     uint64_t lost() const { return lost_; }
+    uint64_t doorbells() const { return doorbells_; }
 
 private:
     void arm_ring(uint64_t gpa);
     void schedule_drain();
+    void wait_for_doorbell();
 
     const GuestMemory& memory_;
     boost::asio::steady_timer timer_;
+    EventFd doorbell_;
+    boost::asio::posix::stream_descriptor doorbell_waiter_;
+    uint64_t doorbells_ = 0;
     uint32_t tsc_khz_;
     EventLog& log_;
     std::mutex mutex_;

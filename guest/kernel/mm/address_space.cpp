@@ -45,6 +45,7 @@ ErrorOr<void> AddressSpace::map(uint64_t virt, uint64_t frame, uint64_t flags) {
     uint64_t* e = entry(table, virt, levels - 1);
     if (*e) return Error{cocoon::sys::einval};  // mapped, or swapped out
     *e = (frame & pte::frame_mask) | flags | pte::present;
+    if (++pages_ > peak_pages_) peak_pages_ = pages_;
     return {};
 }
 
@@ -77,6 +78,7 @@ bool AddressSpace::unmap(uint64_t virt) {
     release_swap(swap_, *e);
     if (*e & pte::present) frames_->free(*e & pte::frame_mask);
     *e = 0;
+    --pages_;
     return true;
 }
 
@@ -124,6 +126,7 @@ void AddressSpace::destroy() {
     frames_->free(root_);
     root_ = 0;
     table_pages_ = 0;
+    pages_ = 0;
 }
 
 } // namespace kernel::mm

@@ -31,6 +31,9 @@ public:
 
     uint64_t root() const { return root_; }
     uint64_t table_pages() const { return table_pages_; }
+    // User pages with a leaf (resident or swapped out): now, and the most there ever were.
+    uint64_t pages() const { return pages_; }
+    uint64_t peak_pages() const { return peak_pages_; }
 
     // Maps one 4 KiB page; creates missing tables. EEXIST-like EINVAL if mapped.
     ErrorOr<void> map(uint64_t virt, uint64_t frame, uint64_t flags);
@@ -59,6 +62,7 @@ private:
     SwapSpace* swap_ = nullptr;
     uint64_t root_ = 0;
     uint64_t table_pages_ = 0;
+    uint64_t pages_ = 0, peak_pages_ = 0;
 };
 
 } // namespace kernel::mm

@@ -5,25 +5,26 @@
 #pragma once
 #include <stdint.h>
 
+#include "cocoon/swap_entry.h"
 #include "kernel/lib/result.h"
 #include "kernel/mm/address_space.h"
 
 namespace kernel::mm {
 
 namespace pte {
-// A not-present leaf with `swapped` set holds its slot in the frame field and keeps
-// the page's rights (user, writable, no-execute) for when it comes back.
-inline constexpr uint64_t swapped = 1ull << 9;
+// A swapped-out page's leaf (include/cocoon/swap_entry.h): its slot in the frame field,
+// its rights (user, writable, no-execute) kept for when it comes back.
+inline constexpr uint64_t swapped = cocoon::swap_entry::marker;
 // Present and not to be evicted: a disk request is moving data into or out of it.
 inline constexpr uint64_t pinned = 1ull << 10;
 inline constexpr uint64_t rights = user | writable | no_execute;
 } // namespace pte
 
-inline bool is_swapped(uint64_t entry) { return !(entry & pte::present) && (entry & pte::swapped); }
+inline bool is_swapped(uint64_t entry) { return cocoon::swap_entry::is_swapped(entry); }
 inline uint64_t swapped_entry(uint64_t slot, uint64_t rights) {
     return (slot << 12 & pte::frame_mask) | pte::swapped | (rights & pte::rights);
 }
-inline uint64_t slot_of(uint64_t swapped) { return (swapped & pte::frame_mask) >> 12; }
+inline uint64_t slot_of(uint64_t swapped) { return cocoon::swap_entry::slot_of(swapped); }
 
 class SwapSpace {
 public:

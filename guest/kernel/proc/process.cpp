@@ -97,7 +97,7 @@ void release(Process& p) {
 // address space (its page tables are about to be freed).
 void reap_if_dead(Process& p) {
     if (p.state != State::zombie || !p.space.root()) return;
-    trace::exited(p.pid, p.name, p.space.root(), p.exit_status, p.kill_reason);
+    trace::exited(p.pid, p.name, p.space, p.exit_status, p.kill_reason);
     trace::flush();  // cocoon reads the tables for its maps before they go
     p.space.destroy();
     trace::frames(frames().total_count(), frames().free_count(), swap_slots_total(), swap_slots_used());
@@ -190,7 +190,7 @@ ErrorOr<int> spawn(const char* name, int parent) {
     switch_frame[6] = reinterpret_cast<uint64_t>(&trap_return);
     p.context = reinterpret_cast<uint64_t>(switch_frame);
     p.state = State::runnable;
-    trace::spawned(p.pid, p.name, p.space.root(), parent);
+    trace::spawned(p.pid, p.name, p.space, parent);
     return p.pid;
 }
 

@@ -1,0 +1,93 @@
+// What cocoon makes of a stream of trace records: the per-process summary (CPU time to
+// the process on the CPU until it switches out or exits, times scheduled, faults by
+// kind, the kernel's peak and page-table counts) as the JSON log carries it.
+#include "vmm/trace/event_log.h"
+
+#include <cstdio>
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include "../kvm/support/json_log.h"
+#include "vmm/log/logging.h"
+
+using namespace cocoon::vmm;
+using namespace cocoon::trace;
+
+namespace {
+
+constexpr uint32_t khz = 1000;  // 1 MHz: 1000 TSC cycles per ms
+
+Record at(uint64_t ms, uint16_t kind, uint32_t pid) {
+    Record r{};
+    r.tsc = ms * khz;
+    r.kind = kind;
+    r.pid = pid;
+    return r;
+}
+
+Record spawn(uint64_t ms, uint32_t pid, const char* name) {
+    Record r = at(ms, kind_spawn, pid);
+    std::snprintf(r.proc.name, sizeof r.proc.name, "%s", name);
+    return r;
+}
+
+Record to(uint64_t ms, uint32_t from, uint32_t next) {
+    Record r = at(ms, kind_switch, next);
+    r.sw = SwitchEvent{from, next, switch_quantum, 0};
+    return r;
+}
+
+Record fault(uint64_t ms, uint32_t pid, uint16_t outcome) {
+    Record r = at(ms, kind_fault, pid);
+    r.fault = FaultEvent{0x600000, 0x400000, 0x1000, 6, 14, outcome, 0, 0};
+    return r;
+}
+
+Record exit(uint64_t ms, uint32_t pid, uint32_t kill_reason) {
+    Record r = at(ms, kind_exit, pid);
+    r.proc.parent = kill_reason;
+    r.proc.peak_pages = 2052;
+    r.proc.table_pages = 11;
+    return r;
+}
+
+} // namespace
+
+TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
+    std::string path = ::testing::TempDir() + "event_log_test.jsonl";
+    setup_logging("off", path);
+    GuestMemory memory(1 << 20);
+    EventLog log(memory, khz, "");
+    uint64_t seq = 0;
+    for (Record r : {spawn(0, 1, "heapgrow"), spawn(0, 2, "spin"), to(10, 0, 1), fault(12, 1, outcome_demand_zero),
+                     fault(13, 1, outcome_demand_zero), fault(14, 1, outcome_stack_growth), to(20, 1, 2),
+                     to(50, 2, 1), exit(55, 1, kill_none), to(70, 1, 2), exit(75, 2, kill_write_code)}) {
+        r.seq = seq++;
+        log.record(r);
+    }
+    log.log_summary(0);
+    spdlog::default_logger()->flush();
+    auto lines = cocoon::test::read_json_lines(path);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("off"));
+    std::remove(path.c_str());
+
+    auto heapgrow = cocoon::test::summary(lines, "process", "heapgrow#1");
+    ASSERT_FALSE(heapgrow.is_null());
+    EXPECT_DOUBLE_EQ(heapgrow["cpu_ms"].get<double>(), 10.0 + 5.0);  // 10-20, then 50 to its exit at 55
+    EXPECT_EQ(heapgrow["scheduled"], 2);
+    EXPECT_EQ(heapgrow["demand_zero"], 2);
+    EXPECT_EQ(heapgrow["stack_growth"], 1);
+    EXPECT_EQ(heapgrow["peak_pages"], 2052);
+    EXPECT_EQ(heapgrow["table_pages"], 11);
+    EXPECT_EQ(heapgrow["ended"], "exit 0");
+    auto spin = cocoon::test::summary(lines, "process", "spin#2");
+    EXPECT_DOUBLE_EQ(spin["cpu_ms"].get<double>(), 30.0 + 5.0);
+    EXPECT_EQ(spin["ended"], "killed: write to read-only page");
+    auto trace = cocoon::test::summary(lines, "trace");
+    EXPECT_EQ(trace["records"], 11);
+    EXPECT_EQ(trace["switches"], 4);
+    EXPECT_DOUBLE_EQ(trace["no_process_ms"].get<double>(), 10.0 + 15.0);  // before the first run; reaping heapgrow
+    // Every record became one line carrying its fields, whatever the console's level.
+    EXPECT_EQ(cocoon::test::trace_records(lines).size(), 11u);
+}
