@@ -15,14 +15,19 @@ void* brk(void* end);
 void* sbrk(intptr_t increment);
 void yield();
 void sleep_ms(uint64_t ms);
+// Starts program `name` from the archive; the child reads `args` (or "") with program_args().
 int spawn(const char* name, const char* args);
-int wait(int pid, int* status);
+// Waits for a child (pid, or -1 for any). A child the kernel killed has status -1 and
+// *kill_reason its cocoon::trace::KillReason; one that exited has kill_reason 0.
+int wait(int pid, int* status, uint32_t* kill_reason = nullptr);
+const char* program_args();
 uint64_t uptime_ms();
 // The disks: `len` whole 512-byte sectors, at most 64 KiB; 0 or -errno.
 long disk_read(int disk, uint64_t sector, void* buffer, size_t length);
 long disk_write(int disk, uint64_t sector, const void* buffer, size_t length);
 long disk_flush(int disk);
 long disk_sectors(int disk);
+long frames_free();  // free physical frames: a leak check
 long syscall6(uint64_t number, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f);
 
 int printf(const char* format, ...) __attribute__((format(printf, 1, 2)));

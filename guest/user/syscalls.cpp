@@ -31,7 +31,10 @@ void* sbrk(intptr_t increment) { return reinterpret_cast<void*>(call(sys::sbrk, 
 void yield() { call(sys::yield); }
 void sleep_ms(uint64_t ms) { call(sys::sleep_ms, ms); }
 int spawn(const char* name, const char* args) { return static_cast<int>(call(sys::spawn, (uint64_t)name, (uint64_t)args)); }
-int wait(int pid, int* status) { return static_cast<int>(call(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status)); }
+int wait(int pid, int* status, uint32_t* kill_reason) {
+    return static_cast<int>(call(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status, (uint64_t)kill_reason));
+}
+const char* program_args() { return reinterpret_cast<const char*>(sys::args_address); }
 uint64_t uptime_ms() { return static_cast<uint64_t>(call(sys::uptime_ms)); }
 long disk_read(int disk, uint64_t sector, void* buffer, size_t length) {
     return syscall6(sys::disk_read, disk, sector, (uint64_t)buffer, length, 0, 0);
@@ -41,6 +44,7 @@ long disk_write(int disk, uint64_t sector, const void* buffer, size_t length) {
 }
 long disk_flush(int disk) { return call(sys::disk_flush, disk); }
 long disk_sectors(int disk) { return call(sys::disk_sectors, disk); }
+long frames_free() { return call(sys::frames_free); }
 
 void* memset(void* dest, int value, size_t n) {
     auto* d = static_cast<uint8_t*>(dest);

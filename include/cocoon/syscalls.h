@@ -14,16 +14,25 @@ enum Number : uint64_t {
     sbrk = 4,        // (intptr_t increment) -> old end of heap
     yield = 5,       // () -> 0
     sleep_ms = 6,    // (uint64_t ms) -> 0
-    spawn = 7,       // (const char* name, const char* args) -> pid
-    wait = 8,        // (int pid or -1, int* status) -> pid that ended
+    spawn = 7,       // (const char* name, const char* args or 0) -> pid; the child finds a copy of
+                     // args ("" for 0) at args_address, the top of its stack
+    wait = 8,        // (int pid or -1, int* status or 0, uint32_t* kill_reason or 0) -> pid that ended; a child the
+                     // kernel killed has status -1 and kill_reason its trace::KillReason (0 for one that exited)
     uptime_ms = 9,   // () -> milliseconds since boot
     read = 10,       // (int fd, void* buf, size_t len) -> bytes; fd 0: console
     disk_read = 11,  // (int disk, uint64_t sector, void* buf, size_t len) -> 0; len: whole sectors, <= 64 KiB
     disk_write = 12, // (int disk, uint64_t sector, const void* buf, size_t len) -> 0
     disk_flush = 13, // (int disk) -> 0 once what was written is on the host's disk
     disk_sectors = 14, // (int disk) -> its size in 512-byte sectors
+    frames_free = 15,  // () -> free physical frames (for leak checks)
     count
 };
+
+// spawn's limits, the terminating NUL included: longer strings are EINVAL.
+inline constexpr uint64_t max_name = 64;
+inline constexpr uint64_t max_args = 256;
+// Where a spawned program finds its arguments: the top max_args bytes of its stack.
+inline constexpr uint64_t args_address = 0x00007ffffffff000 - max_args;
 
 enum Errno : int64_t {
     eperm = 1,

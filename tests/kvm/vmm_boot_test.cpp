@@ -2,6 +2,7 @@
 // exit with a chosen status, triple-fault, touch what nobody owns, spin past --timeout.
 #include <gtest/gtest.h>
 
+#include "support/json_log.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
@@ -57,21 +58,19 @@ TEST(VmmBoot, JsonLogHasOneObjectPerLine) {
     std::string path = build_path("tests/kvm/vmm_boot_log.json");
     auto run = run_cocoon({"run", "--kernel", guest("unclaimed"), "--timeout", "60", "--log-json", path});
     ASSERT_EQ(run.status, 0) << run.err;
-    FILE* f = fopen(path.c_str(), "r");
-    ASSERT_NE(f, nullptr);
-    char line[4096];
-    int lines = 0;
+    auto lines = cocoon::test::read_json_lines(path);  // throws on a line that is not one JSON object
     bool saw_unclaimed = false;
-    while (fgets(line, sizeof line, f)) {
-        std::string l(line);
-        ++lines;
-        EXPECT_EQ(l.rfind("{\"level\":", 0), 0u) << l;
-        EXPECT_EQ(l.substr(l.size() - 2), "}\n") << l;
-        saw_unclaimed |= l.find("unclaimed port write") != std::string::npos;
+    for (const auto& l : lines) {
+        ASSERT_TRUE(l.is_object()) << l;
+        for (const char* field : {"time", "level", "msg"}) EXPECT_TRUE(l.contains(field)) << l;
+        saw_unclaimed |= l.value("msg", "").find("unclaimed port write") != std::string::npos;
     }
-    fclose(f);
-    EXPECT_GE(lines, 4);
+    EXPECT_GE(lines.size(), 4u);
     EXPECT_TRUE(saw_unclaimed);
+    // The exit counts also come as fields, for tools: this guest touched port 0x2f8 twice.
+    auto exits = cocoon::test::summary(lines, "exits");
+    ASSERT_FALSE(exits.is_null());
+    EXPECT_EQ(exits["by_port"].value("0x2f8", 0), 2) << exits;
 }
 
 TEST(VmmBoot, MalformedKernelIsRefusedBeforeAnyVcpuRuns) {

@@ -43,6 +43,23 @@ TEST(GuestUstar, FindsFilesByNameWithOrWithoutDotSlash) {
     EXPECT_EQ(names, (std::vector<std::string>{"./hello", "./spin"}));
 }
 
+// The longest name a header can hold: a 155-byte prefix and a 100-byte name, neither
+// NUL-terminated. Its copy with the "/" and the NUL must fit (it once ran one byte over).
+TEST(GuestUstar, ANameFillingPrefixAndNameFieldsIsFound) {
+    std::string prefix(155, 'd'), name(100, 'f');
+    auto tar = archive({{"x", "y"}});
+    uint8_t* h = tar.data();
+    std::memset(h, 0, 100);
+    std::memcpy(h, name.data(), 100);
+    std::memcpy(h + 345, prefix.data(), 155);
+    auto found = ustar_find(tar.data(), tar.size(), (prefix + "/" + name).c_str());
+    ASSERT_NE(found.data, nullptr);
+    EXPECT_EQ(found.size, 1u);
+    std::vector<std::string> names;
+    ustar_for_each(tar.data(), tar.size(), [&](const char* n) { names.push_back(n); });
+    EXPECT_EQ(names, std::vector<std::string>{prefix + "/" + name});
+}
+
 TEST(GuestUstar, MalformedArchivesFindNothing) {
     auto tar = archive({{"hello", std::string(1000, 'x')}});
     EXPECT_EQ(ustar_find(tar.data(), 600, "hello").data, nullptr);   // data runs past the end

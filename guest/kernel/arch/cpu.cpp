@@ -86,7 +86,9 @@ void setup_syscall() {
     // sysretq takes its selectors from base 0x10: SS = 0x18|3, CS = 0x20|3.
     x86::wrmsr(star, (uint64_t{0x10 | 3} << 48) | (uint64_t{kernel_cs} << 32));
     x86::wrmsr(lstar, reinterpret_cast<uint64_t>(&syscall_entry));
-    x86::wrmsr(fmask, 0x40700);  // clear IF, DF, TF, AC on entry
+    // Cleared on entry: IF, DF, TF, AC, and NT — with NT set (user code may set it) the
+    // kernel's next iretq would raise #GP in ring 0 instead of returning.
+    x86::wrmsr(fmask, 0x44700);
 }
 
 } // namespace

@@ -36,6 +36,7 @@ uint32_t reason_for(uint64_t vector) {
     switch (vector) {
     case 0: return kill_divide_error;
     case 6: return kill_invalid_opcode;
+    case 12:  // #SS: what a non-canonical stack address raises instead of #GP
     case 13: return kill_general_protection;
     default: return kill_other_exception;
     }
@@ -45,6 +46,9 @@ uint32_t reason_for(uint64_t vector) {
 
 extern "C" void trap(cpu::TrapFrame* frame) {
     cpu::TrapFrame& f = *frame;
+    // User code may set AC, and an interrupt or exception keeps it on the way in: SMAP
+    // would be off in the kernel until the next clac.
+    cpu::user_access_end();
     bool from_user = (f.cs & 3) == 3;
     if (f.vector == cpu::syscall_vector) {
         proc::syscall(f);

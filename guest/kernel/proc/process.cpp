@@ -72,10 +72,29 @@ ErrorOr<void> load_segment(mm::AddressSpace& space, const Segment& s) {
     return {};
 }
 
+// The spawn arguments at the top of the new stack (its first page, mapped now), where
+// the program looks for them.
+ErrorOr<void> place_args(mm::AddressSpace& space, const char* args) {
+    static_assert(cocoon::sys::args_address == layout::user_stack_top - cocoon::sys::max_args);
+    uint64_t length = strlen(args) + 1;
+    if (length > cocoon::sys::max_args) return Error{cocoon::sys::einval};
+    uint64_t page = layout::user_stack_top - layout::page_size;
+    uint64_t frame = TRY(frames().allocate());
+    auto mapped = space.map(page, frame, pte::user | pte::writable | pte::no_execute);
+    if (!mapped.ok()) {
+        frames().free(frame);
+        return mapped;
+    }
+    memcpy(static_cast<uint8_t*>(phys_to_virt(frame)) + (cocoon::sys::args_address - page), args, length);
+    return {};
+}
+
 void load_cr3(Process& p) {
     uint64_t cr3 = p.space.root();
     if (cpu::features().pcid && (x86::read_cr4() & (1ull << 17))) {
-        cr3 |= static_cast<uint64_t>(p.pid) & 0xfff;
+        // The PCID is the table slot + 1: unique among live processes (pid & 0xfff was
+        // not: pid 4097 ran on pid 1's TLB entries), and a slot's next process is fresh.
+        cr3 |= static_cast<uint64_t>(&p - table) + 1;
         if (!p.fresh) cr3 |= 1ull << 63;  // keep this PCID's TLB entries
     }
     p.fresh = false;
@@ -91,6 +110,23 @@ void wake_parent(const Process& child) {
 void release(Process& p) {
     p.state = State::unused;
     p.pid = 0;
+}
+
+bool failed(const Process& p) { return p.exit_status != 0 || p.kill_reason; }
+
+// The children of a process that ends become the kernel's, as init adopts orphans in
+// Unix: one that has ended already is released now, the others when they end (else
+// each would keep its table slot for good). Nobody will wait for their statuses now:
+// those count for the power-off status.
+void orphan_children(const Process& parent) {
+    for (auto& child : table) {
+        if (child.state == State::unused || child.parent != parent.pid) continue;
+        child.parent = 0;
+        if (child.state == State::zombie && !child.space.root()) {
+            if (failed(child)) any_failed = true;
+            release(child);
+        }
+    }
 }
 
 // After a process left the CPU for good: give back its memory, from the kernel's own
@@ -146,7 +182,7 @@ Process* find(int pid) {
     return nullptr;
 }
 
-ErrorOr<int> spawn(const char* name, int parent) {
+ErrorOr<int> spawn(const char* name, int parent, const char* args) {
     ArchiveFile file = ustar_find(archive, archive_size, name);
     if (!file.data) return Error{cocoon::sys::enoent};
     ElfImage image = TRY(parse_elf(file.data, file.size));
@@ -166,24 +202,31 @@ ErrorOr<int> spawn(const char* name, int parent) {
             return Error{loaded.error()};
         }
     }
+    auto placed = place_args(space, args);
+    if (!placed.ok()) {
+        space.destroy();
+        return Error{placed.error()};
+    }
     Process& p = *slot;
     p = Process{};
     p.pid = next_pid++;
     p.parent = parent;
     for (size_t i = 0; i + 1 < sizeof p.name && name[i]; ++i) p.name[i] = name[i];
     p.space = space;
+    p.x87.bytes[0] = 0x7f, p.x87.bytes[1] = 0x03;  // what fninit leaves: control word 0x37f,
+    p.x87.bytes[8] = 0xff, p.x87.bytes[9] = 0xff;  // every register empty (tag word 0xffff)
     p.heap_start = p.brk = page_up(image.end);
     p.kernel_stack = kernel_stacks[slot - table];
 
     // The first switch to it "returns" into trap_return with this frame: user mode at
-    // the entry, on the (demand-zero) stack, interrupts on.
+    // the entry, on the stack below its arguments, interrupts on.
     uint64_t top = reinterpret_cast<uint64_t>(p.kernel_stack + kernel_stack_size);
     auto* frame = reinterpret_cast<cpu::TrapFrame*>(top - sizeof(cpu::TrapFrame));
     *frame = cpu::TrapFrame{};
     frame->rip = image.entry;
     frame->cs = cpu::user_cs;
     frame->rflags = 0x202;
-    frame->rsp = layout::user_stack_top;
+    frame->rsp = cocoon::sys::args_address;
     frame->ss = cpu::user_ds;
     auto* switch_frame = reinterpret_cast<uint64_t*>(frame) - 7;
     for (int i = 0; i < 6; ++i) switch_frame[i] = 0;  // r15 r14 r13 r12 rbx rbp
@@ -205,7 +248,10 @@ void exit_current(int status, uint32_t kill_reason) {
     Process* p = running;
     p->exit_status = status;
     p->kill_reason = kill_reason;
-    if (status != 0 || kill_reason) any_failed = true;
+    // The power-off status covers the programs the kernel started; a child's status
+    // goes to its parent, through wait.
+    if (p->parent == 0 && failed(*p)) any_failed = true;
+    orphan_children(*p);
     p->state = State::zombie;
     yield_cpu(switch_exit);
     x86::halt_forever();  // a zombie is never scheduled again
@@ -256,7 +302,10 @@ void run_scheduler() {
         slice_started_tsc = x86::rdtsc();
         cpu::set_kernel_stack(reinterpret_cast<uint64_t>(next->kernel_stack + kernel_stack_size));
         load_cr3(*next);
+        // Its x87 registers in, and out again (fnsave also resets them for the next).
+        asm volatile("frstor %0" ::"m"(next->x87));
         switch_context(&scheduler_context, next->context);
+        asm volatile("fnsave %0" : "=m"(next->x87));
         // Back here: `next` left the CPU.
         x86::write_cr3(kernel_root());
         running = nullptr;

@@ -14,6 +14,12 @@ inline constexpr uint64_t kernel_stack_size = 16384;
 
 enum class State { unused, runnable, running, sleeping, waiting, blocked, zombie };
 
+// A process's x87 registers, as fnsave writes them: user code may use the x87, so it is
+// part of what a switch saves and restores (the kernel itself never uses it).
+struct X87State {
+    uint8_t bytes[108];
+};
+
 struct Process {
     int pid = 0;
     State state = State::unused;
@@ -32,11 +38,13 @@ struct Process {
     uint64_t clock_cursor = 0;           // where the swap clock's hand is in this space
     uint64_t pages_out = 0, pages_in = 0;
     bool fresh = true;          // never run: its PCID's TLB entries may be stale
+    X87State x87 = {};
     uint8_t* kernel_stack = nullptr;
 };
 
 void init(const uint8_t* archive, uint64_t archive_size, uint32_t quantum_ms);
-ErrorOr<int> spawn(const char* name, int parent);
+// A new process running program `name` from the archive; `args` is copied onto its stack.
+ErrorOr<int> spawn(const char* name, int parent, const char* args = "");
 Process* current();
 Process* find(int pid);
 Process* slot(int index);  // 0 <= index < max_processes

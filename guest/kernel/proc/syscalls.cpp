@@ -78,24 +78,42 @@ int64_t sys_sbrk(int64_t increment) {
     return r < 0 ? r : static_cast<int64_t>(old);
 }
 
-int64_t sys_spawn(uint64_t name_address) {
-    char name[64];
-    uint64_t n = 0;
-    for (;; ++n) {
-        if (n == sizeof name) return fail(sys::einval);
-        if (!user_range_ok(name_address + n, 1, false)) return fail(sys::efault);
+// Copies a NUL-terminated user string into `out` (`size` bytes, the NUL included):
+// 0, EFAULT (a byte the process may not read), or EINVAL (no NUL within `size`).
+int64_t copy_user_string(uint64_t address, char* out, uint64_t size) {
+    for (uint64_t n = 0; n < size; ++n) {
+        if (!user_range_ok(address + n, 1, false)) return fail(sys::efault);
         cpu::user_access_begin();
-        name[n] = reinterpret_cast<const char*>(name_address)[n];
+        out[n] = reinterpret_cast<const char*>(address)[n];
         cpu::user_access_end();
-        if (!name[n]) break;
+        if (!out[n]) return 0;
     }
-    auto pid = spawn(name, current()->pid);
+    return fail(sys::einval);
+}
+
+int64_t sys_spawn(uint64_t name_address, uint64_t args_address) {
+    char name[sys::max_name], args[sys::max_args] = "";
+    if (int64_t r = copy_user_string(name_address, name, sizeof name); r < 0) return r;
+    if (args_address) {
+        if (int64_t r = copy_user_string(args_address, args, sizeof args); r < 0) return r;
+    }
+    auto pid = spawn(name, current()->pid, args);
     return pid.ok() ? pid.value() : fail(pid.error());
 }
 
-int64_t sys_wait(int64_t pid, uint64_t status_address) {
+// A place for one 32-bit result: none (0), or a user word the kernel may write.
+bool result_slot_ok(uint64_t address) { return !address || user_range_ok(address, sizeof(uint32_t), true); }
+
+void put_result(uint64_t address, uint32_t value) {
+    if (!address) return;
+    cpu::user_access_begin();
+    *reinterpret_cast<uint32_t*>(address) = value;
+    cpu::user_access_end();
+}
+
+int64_t sys_wait(int64_t pid, uint64_t status_address, uint64_t reason_address) {
     Process& me = *current();
-    if (status_address && !user_range_ok(status_address, sizeof(int), true)) return fail(sys::efault);
+    if (!result_slot_ok(status_address) || !result_slot_ok(reason_address)) return fail(sys::efault);
     for (;;) {
         bool have_child = false;
         for (int i = 0; i < max_processes; ++i) {
@@ -104,13 +122,10 @@ int64_t sys_wait(int64_t pid, uint64_t status_address) {
             have_child = true;
             if (child->state != State::zombie || child->space.root()) continue;  // not yet reaped
             int found = child->pid;
-            // Checked again: the page may have gone to swap while this process waited.
-            if (status_address && !user_range_ok(status_address, sizeof(int), true)) return fail(sys::efault);
-            if (status_address) {
-                cpu::user_access_begin();
-                *reinterpret_cast<int*>(status_address) = child->exit_status;
-                cpu::user_access_end();
-            }
+            // Checked again: the pages may have gone to swap while this process waited.
+            if (!result_slot_ok(status_address) || !result_slot_ok(reason_address)) return fail(sys::efault);
+            put_result(status_address, static_cast<uint32_t>(child->exit_status));
+            put_result(reason_address, child->kill_reason);
             child->state = State::unused;
             child->pid = 0;
             return found;
@@ -178,16 +193,21 @@ void syscall(cpu::TrapFrame& f) {
         p.state = State::sleeping;
         yield_cpu(switch_block);
         break;
-    case sys::spawn: result = sys_spawn(f.rdi); break;
-    case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi); break;
+    case sys::spawn: result = sys_spawn(f.rdi, f.rsi); break;
+    case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi, f.rdx); break;
     case sys::uptime_ms: result = static_cast<int64_t>(timer::uptime_ms()); break;
     case sys::disk_read: result = sys_disk_transfer(false, f.rdi, f.rsi, f.rdx, f.r10); break;
     case sys::disk_write: result = sys_disk_transfer(true, f.rdi, f.rsi, f.rdx, f.r10); break;
     case sys::disk_flush: result = sys_disk_flush(f.rdi); break;
     case sys::disk_sectors: result = sys_disk_sectors(f.rdi); break;
+    case sys::frames_free: result = static_cast<int64_t>(frames().free_count()); break;
     default: result = fail(sys::enosys);
     }
     f.rax = static_cast<uint64_t>(result);
+    // The return address is the byte after `syscall`: past the user half only for a
+    // `syscall` ending its last page. sysretq and iretq would both fault in ring 0 on
+    // such a RIP; the process's next fetch would fault, so it is killed as it would be.
+    if (f.rip >= layout::user_top) kill_current(f, f.rip, kill_general_protection);
 }
 
 } // namespace kernel::proc

@@ -23,8 +23,8 @@ const char* strip_dot_slash(const char* name) { return (name[0] == '.' && name[1
 
 } // namespace
 
-bool ustar_header(const uint8_t* archive, uint64_t archive_size, uint64_t offset, char name[256], uint64_t* size,
-                  bool* regular) {
+bool ustar_header(const uint8_t* archive, uint64_t archive_size, uint64_t offset, char name[ustar_name_max + 1],
+                  uint64_t* size, bool* regular) {
     if (offset > archive_size || archive_size - offset < 512) return false;
     const uint8_t* h = archive + offset;
     if (h[0] == 0) return false;                       // the end-of-archive block
@@ -42,7 +42,7 @@ bool ustar_header(const uint8_t* archive, uint64_t archive_size, uint64_t offset
 }
 
 ArchiveFile ustar_find(const uint8_t* archive, uint64_t archive_size, const char* wanted) {
-    char name[256];
+    char name[ustar_name_max + 1];
     uint64_t size = 0;
     bool regular = false;
     wanted = strip_dot_slash(wanted);

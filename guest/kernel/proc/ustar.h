@@ -11,6 +11,10 @@ struct ArchiveFile {
     uint64_t size;
 };
 
+// The longest name a header holds: its prefix field (155), "/" and its name field
+// (100), neither of which need be NUL-terminated.
+inline constexpr size_t ustar_name_max = 155 + 1 + 100;
+
 // The file named `name` (with or without a leading "./"), or data == nullptr.
 ArchiveFile ustar_find(const uint8_t* archive, uint64_t archive_size, const char* name);
 
@@ -20,12 +24,12 @@ void ustar_for_each(const uint8_t* archive, uint64_t archive_size, Visit visit);
 
 // One header: name (NUL-terminated copy), size, offset of data. False at the end or
 // on a malformed header.
-bool ustar_header(const uint8_t* archive, uint64_t archive_size, uint64_t offset, char name[256], uint64_t* size,
-                  bool* regular);
+bool ustar_header(const uint8_t* archive, uint64_t archive_size, uint64_t offset, char name[ustar_name_max + 1],
+                  uint64_t* size, bool* regular);
 
 template <typename Visit>
 void ustar_for_each(const uint8_t* archive, uint64_t archive_size, Visit visit) {
-    char name[256];
+    char name[ustar_name_max + 1];
     uint64_t size = 0;
     bool regular = false;
     for (uint64_t offset = 0; ustar_header(archive, archive_size, offset, name, &size, &regular);

@@ -1,0 +1,156 @@
+// Limits: the heap's bounds, system call numbers, a full process table, orphans, RAM
+// running out, and flags carried into the kernel.
+#include "suite.h"
+
+namespace ut {
+namespace {
+
+constexpr long enomem = -sys::enomem;
+
+long as_long(void* p) { return reinterpret_cast<long>(p); }
+
+// sbrk refuses with ENOMEM; brk, asked for an end it refuses, answers the unchanged end.
+void sbrk_cases() {
+    constexpr int size = 8192;
+    auto* heap = static_cast<uint8_t*>(sbrk(size));
+    for (int i = 0; i < size; ++i) heap[i] = static_cast<uint8_t>(i * 13 + 1);
+    long end = as_long(sbrk(0));
+    expect_result("sbrk(below the heap start)", as_long(sbrk(-(intptr_t{1} << 30))), enomem);
+    expect_result("sbrk(more than the user half)", as_long(sbrk(intptr_t{1} << 47)), enomem);
+    expect_result("sbrk(overflowing up)", as_long(sbrk(INTPTR_MAX)), enomem);
+    expect_result("sbrk(overflowing down)", as_long(sbrk(INTPTR_MIN)), enomem);
+    expect_result("brk(kernel half)", as_long(brk(reinterpret_cast<void*>(kernel_image))), end);
+    expect_result("brk(below the heap start)", as_long(brk(reinterpret_cast<void*>(0x1000))), end);
+    int bad = 0;
+    for (int i = 0; i < size; ++i) bad += heap[i] != static_cast<uint8_t>(i * 13 + 1);
+    if (as_long(sbrk(0)) != end || bad) fail("sbrk(heap intact after refusals)", "end %lx, %d bad bytes", as_long(sbrk(0)), bad);
+    else pass("sbrk(heap intact after refusals)");
+
+    long before = frames_free();
+    sbrk(-size);
+    expect_result("sbrk(shrinking gives its frames back)", frames_free() - before, size / 4096);
+    heap = static_cast<uint8_t*>(sbrk(size));
+    bad = 0;
+    for (int i = 0; i < size; ++i) bad += heap[i] != 0;
+    expect_result("sbrk(regrown heap is zeroed)", bad, 0);
+    sbrk(-size);
+}
+
+void syscall_number_cases() {
+    const struct {
+        const char* name;
+        uint64_t number;
+    } numbers[] = {
+        {"syscall(first unused number)", sys::count},
+        {"syscall(1000)", 1000},
+        {"syscall(2^32 + write)", (uint64_t{1} << 32) + sys::write},  // no truncation to 32 bits
+        {"syscall(-1)", ~uint64_t{0}},
+        {"syscall(2^63)", uint64_t{1} << 63},
+    };
+    for (const auto& n : numbers)
+        expect_result(n.name, syscall6(n.number, 1, reinterpret_cast<uint64_t>("x\n"), 2, 0, 0, 0), -sys::enosys);
+}
+
+// How many children can exist at once: quiet ones are spawned until the kernel refuses
+// (its error in `*refusal`), then all reaped (false if one could not be).
+int capacity(long* refusal, bool* reaped) {
+    static int pids[128];
+    int count = 0;
+    for (;;) {
+        int pid = spawn("ut_child", "exit 0");
+        if (pid < 0 || count == 128) {
+            *refusal = pid;
+            break;
+        }
+        pids[count++] = pid;
+    }
+    *reaped = true;
+    for (int i = 0; i < count; ++i) {
+        int status = -1;
+        if (wait(pids[i], &status) != pids[i] || status != 0) *reaped = false;
+    }
+    return count;
+}
+
+int table_cases() {
+    long before = frames_free();
+    long refusal = 0;
+    bool reaped = false;
+    int count = capacity(&refusal, &reaped);
+    expect_result("process table full(spawn refused with EAGAIN)", refusal, -sys::eagain);
+    if (reaped) pass("process table full(every child reaped)");
+    else fail("process table full(every child reaped)", "a wait failed among %d children", count);
+    if (long lost = before - frames_free()) fail("process table full(frames back)", "%ld frames gone", lost);
+    else pass("process table full(frames back)");
+    expect_exit("process table full(spawn works again)", "exit 0", 0);
+    return count;
+}
+
+// Children whose parent ends first (some already ended, some not yet) must not keep
+// their table slots or frames forever.
+void orphan_cases(int capacity_before) {
+    long before = frames_free();
+    int maker = spawn("ut_child", "orphans");
+    int status = -1;
+    if (wait(maker, &status) != maker || status != 0) fail("orphans(their parent exits)", "status %d", status);
+    else pass("orphans(their parent exits)");
+    for (int i = 0; i < 100 && frames_free() != before; ++i) sleep_ms(20);  // the late ones end
+    if (long lost = before - frames_free()) fail("orphans(frames back)", "%ld frames gone", lost);
+    else pass("orphans(frames back)");
+    long refusal = 0;
+    bool reaped = false;
+    int count = capacity(&refusal, &reaped);
+    if (count == capacity_before && reaped) pass("orphans(their table slots are free again)");
+    else fail("orphans(their table slots are free again)", "%d children fit, %d before", count, capacity_before);
+}
+
+// A process that minds its own memory while others are killed around it.
+void bystander_case() {
+    const char* name = "bystander(unharmed by the killings around it)";
+    long before = frames_free();
+    int bystander = spawn("ut_child", "bystander");
+    const char* killers[] = {"read-kernel", "write-code", "exec-stack", "hlt", "null-write", "stack-overflow"};
+    int pids[6];
+    for (int i = 0; i < 6; ++i) pids[i] = spawn("ut_child", killers[i]);
+    int killed = 0, status = -1;
+    for (int pid : pids) {
+        uint32_t reason = 0;
+        if (pid > 0 && wait(pid, nullptr, &reason) == pid && reason) ++killed;
+    }
+    bool survived = bystander > 0 && wait(bystander, &status) == bystander && status == 0;
+    long lost = before - frames_free();
+    if (!survived || killed != 6 || lost) fail(name, "status %d, %d of 6 killed, %ld frames gone", status, killed, lost);
+    else pass(name);
+}
+
+// The x87 registers are part of each process's state, saved and restored with it.
+void x87_case() {
+    const char* name = "x87 registers(private to each process)";
+    long before = frames_free();
+    int keeper = spawn("ut_child", "x87-keeper");
+    int probe = spawn("ut_child", "x87-probe");
+    // The keeper exits 1 if its value changed, the probe if it found registers in use.
+    int kept = -1, probed = -1;
+    wait(keeper, &kept);
+    wait(probe, &probed);
+    long lost = before - frames_free();
+    if (kept || probed || lost) fail(name, "keeper status %d, probe status %d, %ld frames gone", kept, probed, lost);
+    else pass(name);
+}
+
+} // namespace
+
+void limit_cases() {
+    sbrk_cases();
+    syscall_number_cases();
+    expect_exit("exit(-5) seen by wait", "exit -5", -5);
+    int capacity = table_cases();
+    orphan_cases(capacity);
+    bystander_case();
+    x87_case();
+    expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
+    expect_exit("syscall-hog(read into more heap than RAM)", "syscall-hog", 0);
+    expect_killed("hog killed (out of memory)", "hog", trace::kill_out_of_memory);
+}
+
+} // namespace ut
