@@ -28,6 +28,7 @@ long disk_write(int disk, uint64_t sector, const void* buffer, size_t length);
 long disk_flush(int disk);
 long disk_sectors(int disk);
 long frames_free();  // free physical frames: a leak check
+long kill(int pid);  // ends a child of the caller: 0, or -ESRCH / -EPERM
 long syscall6(uint64_t number, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f);
 
 int printf(const char* format, ...) __attribute__((format(printf, 1, 2)));

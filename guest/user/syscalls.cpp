@@ -45,6 +45,7 @@ long disk_write(int disk, uint64_t sector, const void* buffer, size_t length) {
 long disk_flush(int disk) { return call(sys::disk_flush, disk); }
 long disk_sectors(int disk) { return call(sys::disk_sectors, disk); }
 long frames_free() { return call(sys::frames_free); }
+long kill(int pid) { return call(sys::kill, static_cast<uint64_t>(pid)); }
 
 void* memset(void* dest, int value, size_t n) {
     auto* d = static_cast<uint8_t*>(dest);

@@ -25,6 +25,8 @@ enum Number : uint64_t {
     disk_flush = 13, // (int disk) -> 0 once what was written is on the host's disk
     disk_sectors = 14, // (int disk) -> its size in 512-byte sectors
     frames_free = 15,  // () -> free physical frames (for leak checks)
+    kill = 16,       // (int pid) -> 0; the caller's child ends the next time it would return
+                     // to user mode (waking from sleep or wait first); -ESRCH, -EPERM otherwise
     count
 };
 
@@ -38,6 +40,7 @@ enum Errno : int64_t {
     eperm = 1,
     enoent = 2,
     esrch = 3,
+    eintr = 4,
     eio = 5,
     echild = 10,
     eagain = 11,

@@ -83,6 +83,7 @@ enum KillReason : uint32_t {
     kill_invalid_opcode = 9,
     kill_out_of_memory = 10,
     kill_other_exception = 11,
+    kill_by_parent = 12,      // its parent called kill
 };
 
 // Why a process was killed, in words; the kernel prints it and cocoon logs it.
@@ -98,6 +99,7 @@ inline const char* kill_reason_text(uint32_t reason) {
     case kill_divide_error: return "divide error";
     case kill_invalid_opcode: return "invalid opcode";
     case kill_out_of_memory: return "out of memory";
+    case kill_by_parent: return "ended by its parent";
     default: return "unexpected exception";
     }
 }

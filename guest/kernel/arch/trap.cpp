@@ -42,14 +42,7 @@ uint32_t reason_for(uint64_t vector) {
     }
 }
 
-} // namespace
-
-extern "C" void trap(cpu::TrapFrame* frame) {
-    cpu::TrapFrame& f = *frame;
-    // User code may set AC, and an interrupt or exception keeps it on the way in: SMAP
-    // would be off in the kernel until the next clac.
-    cpu::user_access_end();
-    bool from_user = (f.cs & 3) == 3;
+void dispatch(cpu::TrapFrame& f, bool from_user) {
     if (f.vector == cpu::syscall_vector) {
         proc::syscall(f);
         return;
@@ -78,6 +71,17 @@ extern "C" void trap(cpu::TrapFrame* frame) {
         return;
     }
     proc::kill_current(f, 0, reason_for(f.vector));
+}
+
+} // namespace
+
+extern "C" void trap(cpu::TrapFrame* frame) {
+    // User code may set AC, and an interrupt or exception keeps it on the way in: SMAP
+    // would be off in the kernel until the next clac.
+    cpu::user_access_end();
+    bool from_user = (frame->cs & 3) == 3;
+    dispatch(*frame, from_user);
+    if (from_user) proc::end_if_killed();
 }
 
 } // namespace kernel

@@ -370,6 +370,10 @@ bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address) {
     return true;
 }
 
+void end_if_killed() {
+    if (running && running->killed) exit_current(-1, cocoon::trace::kill_by_parent);
+}
+
 void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason) {
     Process* p = running;
     uint32_t e = static_cast<uint32_t>(frame.error_code);

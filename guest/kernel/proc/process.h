@@ -33,6 +33,7 @@ struct Process {
     const void* channel = nullptr;  // blocked: what it waits for (a device, a buffer)
     int exit_status = 0;
     uint32_t kill_reason = 0;
+    bool killed = false;        // by its parent: it ends on its way back to user mode
     uint32_t leave_reason = 0;  // why it last left the CPU (trace::SwitchReason)
     uint64_t ticks_used = 0, scheduled = 0, faults = 0;
     uint64_t clock_cursor = 0;           // where the swap clock's hand is in this space
@@ -64,5 +65,7 @@ bool user_range_ok(uint64_t address, uint64_t length, bool write);
 // Handles a user page fault: true if the page was supplied.
 bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address);
 [[noreturn]] void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason);
+// On the way back to user mode: a process its parent killed ends here.
+void end_if_killed();
 
 } // namespace kernel::proc

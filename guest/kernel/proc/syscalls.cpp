@@ -131,6 +131,7 @@ int64_t sys_wait(int64_t pid, uint64_t status_address, uint64_t reason_address) 
             return found;
         }
         if (!have_child) return fail(sys::echild);
+        if (me.killed) return fail(sys::eintr);  // it ends on its way out
         me.state = State::waiting;
         me.wait_for = pid > 0 ? static_cast<int>(pid) : -1;
         yield_cpu(switch_block);
@@ -175,6 +176,17 @@ int64_t sys_disk_sectors(uint64_t disk) {
     return static_cast<int64_t>(drivers::block_info(disk_index(disk)).sectors);
 }
 
+// Marks the caller's child killed; a sleeping or waiting child wakes to notice. One
+// blocked on a disk request notices when the request is done: its pages are pinned.
+int64_t sys_kill(int64_t pid) {
+    Process* child = pid > 0 ? find(static_cast<int>(pid)) : nullptr;
+    if (!child || child->state == State::unused || child->state == State::zombie) return fail(sys::esrch);
+    if (child->parent != current()->pid) return fail(sys::eperm);
+    child->killed = true;
+    if (child->state == State::sleeping || child->state == State::waiting) child->state = State::runnable;
+    return 0;
+}
+
 } // namespace
 
 void syscall(cpu::TrapFrame& f) {
@@ -201,6 +213,7 @@ void syscall(cpu::TrapFrame& f) {
     case sys::disk_flush: result = sys_disk_flush(f.rdi); break;
     case sys::disk_sectors: result = sys_disk_sectors(f.rdi); break;
     case sys::frames_free: result = static_cast<int64_t>(frames().free_count()); break;
+    case sys::kill: result = sys_kill(static_cast<int64_t>(f.rdi)); break;
     default: result = fail(sys::enosys);
     }
     f.rax = static_cast<uint64_t>(result);

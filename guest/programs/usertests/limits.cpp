@@ -123,6 +123,28 @@ void bystander_case() {
     else pass(name);
 }
 
+// A process that spins forever without a system call: the timer still takes the CPU
+// from it, so a bystander finishes; its parent can end it; nobody else can.
+void spinner_case() {
+    const char* name = "spin-forever(preempted, the others finish, its parent ends it)";
+    long before = frames_free();
+    int spinner = spawn("ut_child", "spin-forever");
+    int bystander = spawn("ut_child", "bystander");
+    int status = -1;
+    uint32_t reason = 0;
+    bool finished = bystander > 0 && wait(bystander, &status) == bystander && status == 0;
+    long not_mine = kill(1);  // the kernel started usertests: pid 1 is not its child
+    long killed = kill(spinner);
+    bool ended = wait(spinner, &status, &reason) == spinner && reason == trace::kill_by_parent;
+    long again = kill(spinner);
+    long lost = before - frames_free();
+    if (!finished || killed || !ended || not_mine != -sys::eperm || again != -sys::esrch || lost)
+        fail(name, "bystander %s, kill %ld, ended %d (reason %u), kill of pid 1 %ld, again %ld, %ld frames gone",
+             finished ? "finished" : "did not finish", killed, ended, reason, not_mine, again, lost);
+    else
+        pass(name);
+}
+
 // The x87 registers are part of each process's state, saved and restored with it.
 void x87_case() {
     const char* name = "x87 registers(private to each process)";
@@ -147,6 +169,7 @@ void limit_cases() {
     int capacity = table_cases();
     orphan_cases(capacity);
     bystander_case();
+    spinner_case();
     x87_case();
     expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
     expect_exit("syscall-hog(read into more heap than RAM)", "syscall-hog", 0);
