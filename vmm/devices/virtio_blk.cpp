@@ -67,12 +67,20 @@ std::span<const uint8_t> VirtioBlk::config() const {
 
 bool VirtioBlk::process(size_t) {
     bool used = false;
-    while (auto chain = queue_.pop()) {
+    bool was_broken = !queue_.broken().empty();  // stopped before: nothing new to report
+    // At most a queue's worth per notification: a driver that refills the ring as fast as
+    // the device drains it must not keep the event thread — every other device, timer
+    // and signal — here for good. All that was available when the notification came is
+    // at most a queue's worth (more is a broken ring); what is published after it comes
+    // with a notification of its own.
+    for (uint32_t n = 0; n < queue_.size(); ++n) {
+        auto chain = queue_.pop();
+        if (!chain) break;
         uint32_t written = chain->error.empty() ? handle(*chain) : (reject(*chain, chain->error), 0);
         queue_.push_used(chain->head, written);
         used = true;
     }
-    if (!queue_.broken().empty() && stats_.malformed++ < malformed_logged)
+    if (!was_broken && !queue_.broken().empty() && stats_.malformed++ < malformed_logged)
         spdlog::warn("virtio-blk {}: queue stopped: {}", image_.path(), queue_.broken());
     return used;
 }
@@ -125,6 +133,10 @@ uint32_t VirtioBlk::handle(const DescriptorChain& chain) {
         return finish(blk_s_ok, length);
     }
     case blk_out: {
+        if (image_.read_only()) {
+            reject(chain, "write to a read-only disk");
+            return finish(blk_s_ioerr, 0);
+        }
         ++stats_.writes;
         if (!image_.write(offset, in.slice(sizeof header, in.size))) return finish(blk_s_ioerr, 0);
         stats_.bytes_written += length;

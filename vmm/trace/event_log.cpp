@@ -16,8 +16,22 @@ namespace cocoon::vmm {
 
 using namespace cocoon::trace;
 
+namespace {
+// Pids come from the guest: past this many, new ones share one account the summary does
+// not list, so that a guest inventing pids cannot grow cocoon (or its summary) for ever.
+constexpr size_t max_processes_tracked = 1024;
+} // namespace
+
 EventLog::EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir)
     : memory_(memory), tsc_khz_(tsc_khz ? tsc_khz : 1000000), maps_dir_(std::move(maps_dir)) {}
+
+EventLog::Process& EventLog::process(uint32_t pid) {
+    auto it = processes_.find(pid);
+    if (it != processes_.end()) return it->second;
+    if (processes_.size() < max_processes_tracked) return processes_[pid];
+    ++untracked_events_;
+    return untracked_;
+}
 
 std::string EventLog::who(uint32_t pid) const {
     if (pid == 0) return "idle";
@@ -46,7 +60,7 @@ void EventLog::record(const Record& r) {
 void EventLog::log_record(const Record& r, double t) {
     switch (r.kind) {
     case kind_spawn: {
-        processes_[r.pid].name = process_name(r);
+        process(r.pid).name = process_name(r);
         spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(r.pid), r.proc.cr3,
                      r.proc.parent ? who(r.proc.parent) : "kernel");
         break;
@@ -75,7 +89,7 @@ void EventLog::log_record(const Record& r, double t) {
 // CPU time goes to the process on the CPU until the next switch, or until its exit
 // record: after that the kernel is reaping it (and waits for cocoon to map it).
 void EventLog::account_cpu(double t, uint32_t next) {
-    (running_ ? processes_[running_].cpu_ms : no_process_ms_) += t - running_since_;
+    (running_ ? process(running_).cpu_ms : no_process_ms_) += t - running_since_;
     running_ = next;
     running_since_ = t;
 }
@@ -83,13 +97,13 @@ void EventLog::account_cpu(double t, uint32_t next) {
 void EventLog::on_switch(const Record& r, double t) {
     ++switches_;
     account_cpu(t, r.sw.to);
-    if (r.sw.to) ++processes_[r.sw.to].scheduled;
+    if (r.sw.to) ++process(r.sw.to).scheduled;
     spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason_text(r.sw.reason));
 }
 
 void EventLog::on_fault(const Record& r, double t) {
     const FaultEvent& f = r.fault;
-    auto& p = processes_[r.pid];
+    auto& p = process(r.pid);
     switch (f.outcome) {
     case outcome_demand_zero:
         ++p.demand_zero;
@@ -166,7 +180,7 @@ void EventLog::write_timeline() {
 }
 
 void EventLog::on_paging(const Record& r, double t) {
-    auto& p = processes_[r.pid];
+    auto& p = process(r.pid);
     const SwapEvent& s = r.swap;
     if (r.kind == kind_page_out) {
         ++p.pages_out;
@@ -181,19 +195,19 @@ void EventLog::on_paging(const Record& r, double t) {
 
 void EventLog::on_exit(const Record& r, double t) {
     if (running_ == r.pid) account_cpu(t, 0);
-    auto& p = processes_[r.pid];
+    auto& p = process(r.pid);
     p.peak_pages = r.proc.peak_pages;
     p.table_pages = r.proc.table_pages;
     p.ended = r.proc.parent ? fmt::format("killed: {}", kill_reason_text(r.proc.parent))
                             : fmt::format("exit {}", r.proc.status);
     spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
-    if (!maps_dir_.empty()) take_map(r.pid, r.proc.cr3);
+    if (!maps_dir_.empty() && processes_.count(r.pid)) take_map(r.pid, r.proc.cr3);
 }
 
 void EventLog::take_map(uint32_t pid, uint64_t cr3) {
     // The kernel waits for this drain before it frees the tables: they are still there.
     AddressSpaceMap map = map_address_space(memory_, cr3, who(pid));
-    std::string base = fmt::format("{}-{}", processes_[pid].name, pid);
+    std::string base = fmt::format("{}-{}", process(pid).name, pid);
     maps_[base + ".txt"] = format_map(map);
     maps_[base + ".svg"] = render_map_svg(map);
 }
@@ -223,6 +237,9 @@ void EventLog::log_summary(uint64_t lost) const {
                      p.scheduled, p.demand_zero, p.stack_growth, p.pages_out, p.pages_in, p.peak_pages, p.table_pages,
                      p.ended);
     }
+    if (untracked_events_)
+        spdlog::info("{} events of processes beyond the first {} are not in this table", untracked_events_,
+                     max_processes_tracked);
     nlohmann::json fields = {{"summary", "trace"}, {"records", records_}, {"switches", switches_},
                              {"lost", lost}, {"no_process_ms", cpu_ms(0, no_process_ms_)}};
     LogFields scope(fields);

@@ -35,6 +35,7 @@ private:
         uint64_t peak_pages = 0, table_pages = 0;
         std::string ended = "running";
     };
+    Process& process(uint32_t pid);  // its account, made on first sight (up to a limit)
     std::string who(uint32_t pid) const;
     double ms(uint64_t tsc);
     void log_record(const trace::Record& r, double t);  // exactly one log line per record
@@ -52,6 +53,8 @@ private:
     uint64_t first_tsc_ = 0;
     bool have_first_ = false;
     std::map<uint32_t, Process> processes_;
+    Process untracked_;              // every process past the limit, not listed
+    uint64_t untracked_events_ = 0;  // events that went to it
     std::map<std::string, std::string> maps_;  // file name -> contents
     uint64_t records_ = 0, switches_ = 0;
     uint32_t running_ = 0;       // the pid on the CPU since running_since_ (0: none)

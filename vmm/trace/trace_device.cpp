@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cocoon/platform.h"
@@ -14,10 +15,20 @@ namespace cocoon::vmm {
 
 using namespace cocoon::trace;
 
+namespace {
+// A guest that keeps announcing bad rings or lying about them gets this many error lines
+// and then one that says so: not a line per record or per exit.
+constexpr uint64_t max_problems_logged = 32;
+} // namespace
+
 TraceDevice::TraceDevice(Vm& vm, const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz,
                          EventLog& log)
-    : memory_(memory), timer_(events), doorbell_waiter_(events, ::dup(doorbell_.fd())), tsc_khz_(tsc_khz), log_(log) {
+    : TraceDevice(memory, events, tsc_khz, log) {
     vm.add_ioeventfd(platform::trace_port + trace_reg_doorbell, 4, true, doorbell_);
+}
+
+TraceDevice::TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log)
+    : memory_(memory), timer_(events), doorbell_waiter_(events, ::dup(doorbell_.fd())), tsc_khz_(tsc_khz), log_(log) {
     schedule_drain();
     wait_for_doorbell();
 }
@@ -67,7 +78,7 @@ void TraceDevice::arm_ring(uint64_t gpa) {
                  (header->capacity & (header->capacity - 1)) == 0 && header->capacity <= (1u << 20) &&
                  memory_.span(gpa, sizeof(RingHeader) + uint64_t{header->capacity} * sizeof(Record));
     if (!valid) {
-        spdlog::error("trace: refused the ring announced at {:#x} (bad header or outside RAM)", gpa);
+        problem(fmt::format("trace: refused the ring announced at {:#x} (bad header or outside RAM)", gpa));
         ring_ = 0;
         return;
     }
@@ -83,24 +94,40 @@ void TraceDevice::drain() {
     auto head = memory_.read<uint64_t>(ring_ + offsetof(RingHeader, head));
     if (!head) return;
     uint64_t tail = expected_seq_;
+    if (static_cast<int64_t>(*head - tail) < 0) {  // the head went backwards: a lie, but nothing lost
+        problem(fmt::format("trace: head {} is behind tail {}: the tail follows it", *head, tail));
+        expected_seq_ = *head;
+        memory_.write<uint64_t>(ring_ + offsetof(RingHeader, tail), *head);
+        return;
+    }
     if (*head - tail > capacity_) {  // the kernel overran the ring, or lies
-        spdlog::error("trace: head {} is {} records past tail {} in a ring of {}: records lost", *head, *head - tail,
-                      tail, capacity_);
+        problem(fmt::format("trace: head {} is {} records past tail {} in a ring of {}: records lost", *head,
+                            *head - tail, tail, capacity_));
         lost_ += *head - tail - capacity_;
         tail = *head - capacity_;
     }
+    uint64_t gaps = 0;
     for (; tail != *head; ++tail) {
         auto record = memory_.read<Record>(ring_ + sizeof(RingHeader) + (tail % capacity_) * sizeof(Record));
         if (!record) break;
         if (record->seq != tail) {
-            spdlog::error("trace: record {} carries sequence number {}: a gap", tail, record->seq);
+            // The first of a drain only: a head that lies over a big ring is a line per record.
+            if (gaps++ == 0)
+                problem(fmt::format("trace: record {} carries sequence number {}: a gap", tail, record->seq));
             ++lost_;
             continue;
         }
         log_.record(*record);
     }
+    if (gaps > 1) problem(fmt::format("trace: {} records of this drain carried wrong sequence numbers", gaps));
     expected_seq_ = tail;
     memory_.write<uint64_t>(ring_ + offsetof(RingHeader, tail), tail);
+}
+
+void TraceDevice::problem(const std::string& message) {
+    if (problems_ >= max_problems_logged) return;
+    spdlog::error("{}", message);
+    if (++problems_ == max_problems_logged) spdlog::error("trace: further problems with the trace ring are not logged");
 }
 
 } // namespace cocoon::vmm

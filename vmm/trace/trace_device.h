@@ -8,6 +8,7 @@
 #pragma once
 #include <atomic>
 #include <mutex>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -24,6 +25,9 @@ namespace cocoon::vmm {
 class TraceDevice : public Device {
 public:
     TraceDevice(Vm& vm, const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log);
+    // Without a VM, hence without the doorbell's ioeventfd: the doorbell is then a port
+    // write like the kick. For what runs without KVM (tests/fuzz).
+    TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log);
     void read(uint64_t offset, std::span<uint8_t> data) override;
     void write(uint64_t offset, std::span<const uint8_t> data) override;
     void drain();       // any thread
@@ -32,6 +36,7 @@ public:
 
 private:
     void arm_ring(uint64_t gpa);
+    void problem(const std::string& message);  // an error line, the first few only
     void schedule_drain();
     void wait_for_doorbell();
 
@@ -48,6 +53,7 @@ private:
     uint32_t capacity_ = 0;
     uint64_t expected_seq_ = 0;
     uint64_t lost_ = 0;
+    uint64_t problems_ = 0;      // bad rings and lies, logged up to a limit
 };
 
 } // namespace cocoon::vmm

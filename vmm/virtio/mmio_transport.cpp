@@ -10,6 +10,10 @@ namespace cocoon::vmm {
 
 using namespace cocoon::virtio;
 
+namespace {
+constexpr uint32_t max_refusals_logged = 8;
+} // namespace
+
 VirtioMmioTransport::VirtioMmioTransport(VirtioDevice& device, IrqLine& irq)
     : device_(device), irq_(irq), queues_(device.queue_count()) {}
 
@@ -29,8 +33,14 @@ void VirtioMmioTransport::read(uint64_t offset, std::span<uint8_t> data) {
         }
         return;
     }
-    uint32_t value = data.size() == 4 && offset % 4 == 0 ? read_register(offset) : 0xffffffff;
-    std::memcpy(data.data(), &value, std::min<size_t>(data.size(), 4));
+    // Registers are read 32 bits at a time; any other access reads all ones, every byte
+    // of it: the buffer is KVM's exit data, still holding the previous access's bytes.
+    if (data.size() != 4 || offset % 4) {
+        std::memset(data.data(), 0xff, data.size());
+        return;
+    }
+    uint32_t value = read_register(offset);
+    std::memcpy(data.data(), &value, 4);
 }
 
 void VirtioMmioTransport::write(uint64_t offset, std::span<const uint8_t> data) {
@@ -88,7 +98,12 @@ void VirtioMmioTransport::write_register(uint64_t offset, uint32_t value) {
             uint16_t size = q->num <= 0xffff ? static_cast<uint16_t>(q->num) : 0;
             std::string error = device_.queue(queue_sel_).activate({size, q->desc, q->avail, q->used});
             if (!error.empty()) {
-                spdlog::warn("virtio-mmio: queue {} not started: {}", queue_sel_, error);
+                // The first few: a guest that keeps trying is not a log flood.
+                if (refusals_logged_ < max_refusals_logged) {
+                    ++refusals_logged_;
+                    spdlog::warn("virtio-mmio: queue {} not started: {}{}", queue_sel_, error,
+                                 refusals_logged_ == max_refusals_logged ? " (further refusals not logged)" : "");
+                }
                 status_ |= status_needs_reset;
                 break;
             }

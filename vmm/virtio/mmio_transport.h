@@ -49,6 +49,7 @@ private:
     uint32_t queue_sel_ = 0;
     uint32_t interrupt_status_ = 0;
     std::vector<QueueRegisters> queues_;
+    uint32_t refusals_logged_ = 0;  // queues not started, logged
 };
 
 } // namespace cocoon::vmm

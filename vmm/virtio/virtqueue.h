@@ -39,6 +39,7 @@ public:
     std::string activate(const QueueLayout& layout);
     void reset();
     bool active() const { return active_; }
+    uint16_t size() const { return layout_.size; }  // 0 until activated
 
     // The next chain the driver made available, or nullopt when there is none. A
     // broken ring (avail idx more than `size` ahead, rings outside RAM) deactivates

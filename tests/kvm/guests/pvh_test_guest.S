@@ -7,6 +7,8 @@
  *   GUEST_TRIPLE_FAULT   load an empty IDT and trap: a triple fault
  *   GUEST_UNCLAIMED      touch a port and MMIO nobody owns, report what it read, exit 0
  *   GUEST_SPIN           spin forever
+ *   GUEST_C_MAIN         call guest_main(start_info) (freestanding C++ linked in, see
+ *                        hostile/), exit with what it returns
  */
 #define COM1 0x3f8
 #define EXIT_PORT 0xf4
@@ -23,6 +25,7 @@
 pvh_start:
     cld
     mov $stack_top, %esp
+    mov %ebx, start_info        /* PVH: %ebx holds the hvm_start_info's address */
     /* PML4[0] -> PDPT; PDPT[0..3] -> four PDs of 512 2 MiB pages each. */
     mov $pdpt, %eax
     or $3, %eax
@@ -109,6 +112,12 @@ bad:
     jmp exit
 #endif
 
+#ifdef GUEST_C_MAIN
+    mov start_info(%rip), %edi
+    call guest_main
+    jmp exit
+#endif
+
 #ifdef GUEST_SPIN
 spin:
     pause
@@ -159,7 +168,11 @@ empty_idt:
 pml4:   .skip 4096
 pdpt:   .skip 4096
 pds:    .skip 4 * 4096
+#ifdef GUEST_C_MAIN
+        .skip 4 * 4096
+#endif
         .skip 4096
 stack_top:
+start_info: .skip 4
 
     .section .note.GNU-stack, "", @progbits
