@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cocoon/virtio.h"
+#include "scratch_image.h"
 #include "vmm/devices/virtio_blk.h"
 #include "vmm/virtio/mmio_transport.h"
 
@@ -24,15 +25,6 @@ struct NoIrq final : IrqLine {
     void raise() override {}
 };
 
-std::string make_image() {
-    char name[] = "/tmp/cocoon-fuzz-disk-XXXXXX";
-    int fd = mkstemp(name);
-    std::vector<uint8_t> sectors(64 * 512, 0x5a);
-    if (fd < 0 || ::write(fd, sectors.data(), sectors.size()) != static_cast<ssize_t>(sectors.size())) std::abort();
-    close(fd);
-    return name;
-}
-
 void set(VirtioMmioTransport& mmio, uint32_t offset, uint32_t value) {
     mmio.write(offset, std::span(reinterpret_cast<const uint8_t*>(&value), 4));
 }
@@ -41,7 +33,7 @@ void set(VirtioMmioTransport& mmio, uint32_t offset, uint32_t value) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static GuestMemory memory(64 * 4096);
-    static std::string path = make_image();
+    static std::string path = make_scratch_image();
     static DiskImage image(path, true);
     static bool quiet = (spdlog::set_level(spdlog::level::off), true);
     (void)quiet;

@@ -29,6 +29,7 @@
 #include "cocoon/platform.h"
 #include "cocoon/virtio.h"
 #include "fenced_memory.h"
+#include "scratch_image.h"
 #include "vmm/devices/virtio_blk.h"
 #include "vmm/virtio/mmio_transport.h"
 
@@ -55,15 +56,6 @@ enum Kind : uint8_t {
 
 constexpr size_t op_bytes = 8;
 constexpr uint64_t window = cocoon::platform::virtio_mmio_size;
-
-std::string make_image() {
-    char name[] = "/tmp/cocoon-fuzz-disk-XXXXXX";
-    int fd = mkstemp(name);
-    std::vector<uint8_t> sectors(64 * 512, 0x5a);
-    if (fd < 0 || ::write(fd, sectors.data(), sectors.size()) != static_cast<ssize_t>(sectors.size())) std::abort();
-    close(fd);
-    return name;
-}
 
 void check(bool holds, const char* what) {
     if (holds) return;
@@ -136,7 +128,7 @@ struct DriverModel {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static cocoon::fuzz::FencedMemory memory(64 * 4096);
-    static std::string path = make_image();
+    static std::string path = make_scratch_image();
     static DiskImage image(path, true);
     static bool removed = (::unlink(path.c_str()), true);  // the open image outlives its name
     (void)removed;
