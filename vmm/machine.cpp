@@ -17,6 +17,7 @@
 #include "vmm/boot/elf_kernel.h"
 #include "vmm/boot/pvh_boot.h"
 #include "vmm/exit_status.h"
+#include "vmm/gdb/gdb_server.h"
 #include "vmm/log/json_sink.h"
 #include "vmm/sandbox/seccomp_filter.h"
 
@@ -107,6 +108,10 @@ Machine::Machine(const RunOptions& options, GuestImages images)
                  kernel.lowest, kernel.entry, memory_.size() >> 20,
                  module ? fmt::format(", module of {} KiB at {:#x}", images.initrd.size() >> 10, boot.module_gpa)
                         : std::string());
+    if (!options_.gdb.empty())
+        gdb_ = std::make_unique<gdb::GdbServer>(events_, options_.gdb, vcpu_, memory_, kvm_, [this] {
+            stop(exit_status::debugger_kill, "ended by the debugger (k)");
+        });
 }
 
 Machine::~Machine() = default;
@@ -120,6 +125,7 @@ void Machine::stop(int status, std::string reason) {
         reason_ = std::move(reason);
     }
     running_.store(false, std::memory_order_release);
+    if (gdb_) gdb_->target().release();  // a vCPU parked for the debugger returns
     vcpu_.kick();
 }
 
@@ -196,6 +202,12 @@ bool Machine::handle_exit() {
                       run.fail_entry.hardware_entry_failure_reason, vcpu_.dump_registers());
         stop(exit_status::fail_entry, "VM entry failed");
         return false;
+    case KVM_EXIT_DEBUG:
+        if (gdb_) {  // guest debugging is only ever on with --gdb
+            gdb_->target().on_debug_exit(run.debug.arch);
+            return true;
+        }
+        [[fallthrough]];
     default:
         spdlog::error("guest stopped with KVM exit {} ({}); registers:\n{}", run.exit_reason,
                       exit_reason_name(run.exit_reason), vcpu_.dump_registers());
@@ -208,8 +220,12 @@ void Machine::vcpu_thread() {
     vcpu_.bind_to_current_thread();
     try {
         if (options_.seccomp) confine_thread(ThreadRole::vcpu);
+        if (gdb_) gdb_->target().park_at_start();
         while (running_.load(std::memory_order_acquire)) {
-            if (!vcpu_.run()) continue;  // kicked: look at running_ again
+            if (!vcpu_.run()) {  // kicked: by stop(), or for the debugger
+                if (gdb_) gdb_->target().after_kick();
+                continue;
+            }
             if (!handle_exit()) break;
             pit_.catch_up();
         }
@@ -255,6 +271,7 @@ int Machine::run() {
     work.reset();
     events_.stop();
     event_thread.join();
+    if (gdb_) gdb_->finish(status_);
     trace_.drain();  // what the guest wrote after the last periodic drain
     event_log_.write_timeline();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

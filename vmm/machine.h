@@ -32,6 +32,10 @@
 
 namespace cocoon::vmm {
 
+namespace gdb {
+class GdbServer;
+}
+
 // The guest to boot: file contents, owned by the caller for the machine's lifetime.
 struct GuestImages {
     std::span<const uint8_t> kernel;
@@ -95,6 +99,7 @@ private:
     int status_ = 0;
     std::string reason_;
     std::atomic<bool> running_{true};
+    std::unique_ptr<gdb::GdbServer> gdb_;  // --gdb: last, so it goes before what it uses
 };
 
 } // namespace cocoon::vmm

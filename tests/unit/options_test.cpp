@@ -85,4 +85,12 @@ TEST(Options, BadInputIsAUsageError) {
     EXPECT_EQ(usage_status({"run", "--disk", ",ro"}), 64);
 }
 
+TEST(Options, GdbTakesAPortOrASocketPath) {
+    EXPECT_EQ(parse({"run", "--gdb", "1234"}).options.gdb, "1234");
+    EXPECT_EQ(parse({"run", "--gdb", "/tmp/cocoon.gdb"}).options.gdb, "/tmp/cocoon.gdb");
+    EXPECT_TRUE(parse({"run"}).options.gdb.empty());
+    for (const char* bad : {"0", "65536", "123456", "port", "12ab", "", "-1", "localhost:1234"})
+        EXPECT_EQ(usage_status({"run", "--gdb", bad}), 64) << bad;
+}
+
 } // namespace

@@ -39,6 +39,9 @@ po::options_description run_options(RunOptions& o, std::string& mem, std::vector
         ("trace-out", po::value(&o.trace_out)->value_name("FILE"),
          "write the run as a timeline (Chrome Trace Event JSON; open it in ui.perfetto.dev) to FILE")
         ("trace-svg", po::value(&o.trace_svg)->value_name("FILE"), "draw the same timeline as an SVG picture in FILE")
+        ("gdb", po::value(&o.gdb)->value_name("PORT|PATH"),
+         "start the guest stopped and serve the GDB remote protocol on 127.0.0.1:PORT, or on the unix socket "
+         "PATH (a value with a '/'); see docs/gdb.md")
         ("no-seccomp", "do not confine cocoon's threads with seccomp filters (for debugging)");
     return d;
 }
@@ -52,7 +55,7 @@ std::string help_text(const po::options_description& run) {
         << "  64 usage  65 bad kernel/initrd/disk  66 file not found  69 KVM unavailable\n"
         << "  70 internal error  71 guest exit value above 63  80 triple fault\n"
         << "  81 KVM internal error  82 VM entry failed  83 guest stopped otherwise\n"
-        << "  124 --timeout  130 SIGINT  143 SIGTERM\n";
+        << "  124 --timeout  130 SIGINT  137 ended by the debugger (--gdb)  143 SIGTERM\n";
     return out.str();
 }
 
@@ -116,6 +119,12 @@ Command parse_command_line(int argc, const char* const argv[]) {
     for (const std::string& d : disks) o.disks.push_back(parse_disk(d));
     if (o.timeout_s < 0) usage_error("--timeout must not be negative");
     if (vm.count("no-seccomp")) o.seccomp = false;
+    if (vm.count("gdb") && o.gdb.find('/') == std::string::npos) {
+        bool digits = !o.gdb.empty() && o.gdb.size() <= 5 && o.gdb.find_first_not_of("0123456789") == std::string::npos;
+        auto port = digits ? std::stoul(o.gdb) : 0ul;
+        if (port < 1 || port > 65535)
+            usage_error(fmt::format("--gdb '{}' is neither a port (1-65535) nor a socket path with a '/'", o.gdb));
+    }
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(std::begin(levels), std::end(levels), o.log_level) == std::end(levels))
         usage_error(fmt::format("--log-level '{}' is not one of trace, debug, info, warn, error, off", o.log_level));

@@ -24,6 +24,7 @@ struct RunOptions {
     std::string maps_out;        // folder for address-space maps at each exit, empty: none
     std::string trace_out;       // Chrome Trace Event / Perfetto JSON timeline, empty: none
     std::string trace_svg;       // the same timeline drawn as SVG, empty: none
+    std::string gdb;             // --gdb: a TCP port on 127.0.0.1, or a unix socket path (has a '/'); empty: none
     bool seccomp = true;
 };
 

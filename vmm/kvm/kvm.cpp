@@ -66,6 +66,11 @@ int Kvm::vcpu_mmap_size() const {
     return size;
 }
 
+int Kvm::check_extension(int capability) const {
+    int value = ioctl(fd_.get(), KVM_CHECK_EXTENSION, capability);
+    return value > 0 ? value : 0;
+}
+
 std::vector<kvm_cpuid_entry2> Kvm::supported_cpuid() const {
     constexpr uint32_t max_entries = 256;  // KVM_MAX_CPUID_ENTRIES
     struct {

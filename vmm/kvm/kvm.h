@@ -22,6 +22,7 @@ public:
     Kvm();
     int fd() const { return fd_.get(); }
     int vcpu_mmap_size() const;
+    int check_extension(int capability) const;  // KVM_CHECK_EXTENSION: 0 when absent
     std::vector<kvm_cpuid_entry2> supported_cpuid() const;
 
 private:

@@ -82,6 +82,16 @@ void Vcpu::set_sregs(const kvm_sregs& s) {
     if (ioctl(fd_.get(), KVM_SET_SREGS, &s) < 0) fail("KVM_SET_SREGS");
 }
 
+kvm_fpu Vcpu::fpu() const {
+    kvm_fpu f{};
+    if (ioctl(fd_.get(), KVM_GET_FPU, &f) < 0) fail("KVM_GET_FPU");
+    return f;
+}
+
+void Vcpu::set_guest_debug(const kvm_guest_debug& debug) {
+    if (ioctl(fd_.get(), KVM_SET_GUEST_DEBUG, &debug) < 0) fail("KVM_SET_GUEST_DEBUG");
+}
+
 uint32_t Vcpu::tsc_khz() const {
     int khz = ioctl(fd_.get(), KVM_GET_TSC_KHZ, 0);
     return khz > 0 ? static_cast<uint32_t>(khz) : 0;

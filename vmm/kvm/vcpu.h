@@ -26,6 +26,8 @@ public:
     void set_regs(const kvm_regs& regs);
     kvm_sregs sregs() const;
     void set_sregs(const kvm_sregs& sregs);
+    kvm_fpu fpu() const;
+    void set_guest_debug(const kvm_guest_debug& debug);
     uint32_t tsc_khz() const;  // 0 if KVM does not know
 
     // Enters the guest until the next exit to user space. Returns false when the run

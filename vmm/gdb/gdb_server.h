@@ -1,0 +1,55 @@
+// `cocoon run --gdb PORT|PATH`: the listening socket (127.0.0.1:PORT, or a unix socket
+// when the value contains '/'), one debugger at a time, on the Asio event thread. It
+// owns the stub and its vCPU target and carries bytes between the socket and the stub.
+// The socket is made at construction, before any thread is confined by seccomp; the
+// event thread then only accepts, reads, writes and closes.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "vmm/gdb/gdb_stub.h"
+#include "vmm/gdb/vcpu_target.h"
+
+namespace cocoon::vmm::gdb {
+
+class GdbServer {
+public:
+    // Throws SetupError when it cannot listen there.
+    GdbServer(boost::asio::io_context& events, const std::string& where, Vcpu& vcpu, const GuestMemory& memory,
+              const Kvm& kvm, VcpuTarget::EndRun end_run);
+    ~GdbServer();
+
+    VcpuTarget& target() { return target_; }
+    // On the main thread once the event loop has stopped: tells a connected debugger
+    // how the run ended and closes the connection.
+    void finish(int status);
+
+private:
+    using Protocol = boost::asio::generic::stream_protocol;
+    void accept();
+    void read();
+    void write(std::string bytes);
+    void start_write();
+    void close_client(const std::string& why);
+
+    boost::asio::io_context& events_;
+    std::string where_;
+    std::string unix_path_;  // removed at the end
+    boost::asio::basic_socket_acceptor<Protocol> acceptor_;
+    std::optional<Protocol::socket> client_;
+    uint64_t generation_ = 0;  // handlers of a closed connection see a newer one and stop
+    std::array<char, 4096> input_{};
+    std::string pending_, in_flight_;
+    bool writing_ = false;
+    bool close_after_write_ = false;
+    VcpuTarget target_;
+    GdbStub stub_;
+};
+
+} // namespace cocoon::vmm::gdb
