@@ -231,9 +231,6 @@ int main() {
     if (same(word, "orphans")) return orphans();
     if (same(word, "syscall-hog")) return syscall_hog();
     if (same(word, "bystander")) return bystander();
-    if (same(word, "spin-forever")) {
-        for (;;) asm volatile("");  // no system call, ever: only the timer takes the CPU back
-    }
     if (same(word, "x87-keeper")) return x87_keeper();
     if (same(word, "x87-probe")) return x87_probe();
     for (const Misdeed& m : misdeeds) {
