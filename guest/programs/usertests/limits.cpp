@@ -124,9 +124,7 @@ void bystander_case() {
 }
 
 // A child that would sleep for ten minutes: a bystander finishes beside it, its parent
-// ends it (waking it), nobody else can. (A child spinning without a system call is
-// preempted too, but under the nested runner a guest without exits can starve the
-// nested kernel, so the suite does not spin: docs/build.md.)
+// ends it (waking it), nobody else can.
 void kill_case() {
     const char* name = "kill(a sleeping child ends by its parent's hand, and only its parent's)";
     long before = frames_free();
@@ -143,6 +141,26 @@ void kill_case() {
     if (!finished || killed || !ended || not_mine != -sys::eperm || again != -sys::esrch || lost)
         fail(name, "bystander %s, kill %ld, ended %d (reason %u), kill of pid 1 %ld, again %ld, %ld frames gone",
              finished ? "finished" : "did not finish", killed, ended, reason, not_mine, again, lost);
+    else
+        pass(name);
+}
+
+// A child that spins forever without a system call: the timer takes the CPU from it,
+// so a bystander that sleeps and works beside it finishes; then its parent ends it.
+void spinner_case() {
+    const char* name = "spin-forever(preempted: the others finish; its parent ends it)";
+    long before = frames_free();
+    int spinner = spawn("ut_child", "spin-forever");
+    int bystander = spawn("ut_child", "bystander");
+    int status = -1;
+    uint32_t reason = 0;
+    bool finished = bystander > 0 && wait(bystander, &status) == bystander && status == 0;
+    long killed = kill(spinner);
+    bool ended = wait(spinner, &status, &reason) == spinner && reason == trace::kill_by_parent;
+    long lost = before - frames_free();
+    if (!finished || killed || !ended || lost)
+        fail(name, "bystander %s, kill %ld, ended %d (reason %u), %ld frames gone",
+             finished ? "finished" : "did not finish", killed, ended, reason, lost);
     else
         pass(name);
 }
@@ -172,6 +190,7 @@ void limit_cases() {
     orphan_cases(capacity);
     bystander_case();
     kill_case();
+    spinner_case();
     x87_case();
     expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
     expect_exit("syscall-hog(read into more heap than RAM)", "syscall-hog", 0);
