@@ -231,16 +231,6 @@ int main() {
     if (same(word, "orphans")) return orphans();
     if (same(word, "syscall-hog")) return syscall_hog();
     if (same(word, "bystander")) return bystander();
-    if (same(word, "spin-forever")) {
-        // No system call, ever. cpuid is a VM exit that KVM handles itself (it never
-        // reaches cocoon): under the nested runner the nested kernel gets its CPU back
-        // only at such exits, and with it the timer ticks that preempt this loop
-        // (docs/build.md). On real KVM the tick preempts it either way.
-        for (;;) {
-            uint32_t a = 0, b, c = 0, d;
-            asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-        }
-    }
     if (same(word, "x87-keeper")) return x87_keeper();
     if (same(word, "x87-probe")) return x87_probe();
     for (const Misdeed& m : misdeeds) {

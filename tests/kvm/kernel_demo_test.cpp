@@ -28,35 +28,16 @@ struct Demo {
     std::string picture = build_path("tests/kvm/demo/timeline.svg");
 };
 
-std::string slurp(const std::string& path);
-
-// ctest runs each test in a process of its own, and the demo takes minutes under ASan
-// in the nested runner: it runs once per build of cocoon, and later processes read the
-// console, log and files that run left (kept only if it ended as the demo ends).
-const std::string demo_dir = build_path("tests/kvm/demo");
-
-bool newer_than_cocoon(const std::string& path) {
-    struct stat kept{}, binary{};
-    return stat(path.c_str(), &kept) == 0 && stat(COCOON_BIN, &binary) == 0 &&
-           kept.st_mtim.tv_sec > binary.st_mtim.tv_sec;
-}
-
+// The demo takes minutes under ASan in the nested runner: once per build of cocoon.
 const Demo& demo() {
     static Demo d = [] {
         Demo d;
-        mkdir(demo_dir.c_str(), 0755);
+        mkdir(build_path("tests/kvm/demo").c_str(), 0755);
         mkdir(d.maps.c_str(), 0755);
-        std::string done = demo_dir + "/status";
-        if (newer_than_cocoon(done)) {
-            d.run = {std::stoi(slurp(done)), slurp(demo_dir + "/out"), slurp(demo_dir + "/err")};
-            return d;
-        }
-        d.run = run_cocoon({"run", "--timeout", "600", "--log-level", "debug", "--maps-out", d.maps, "--trace-out",
-                            d.timeline, "--trace-svg", d.picture, "--log-json", d.log});
-        if (d.run.status != 1) return d;  // not the demo's ending: the next test runs it again
-        std::ofstream(demo_dir + "/out") << d.run.out;
-        std::ofstream(demo_dir + "/err") << d.run.err;
-        std::ofstream(demo_dir + "/status") << d.run.status;  // last: it marks the run complete
+        d.run = cocoon::test::run_cocoon_once(build_path("tests/kvm/demo"),
+                                              {"run", "--timeout", "600", "--log-level", "debug", "--maps-out", d.maps,
+                                               "--trace-out", d.timeline, "--trace-svg", d.picture, "--log-json", d.log},
+                                              std::chrono::seconds(300), 1);
         return d;
     }();
     return d;

@@ -17,10 +17,11 @@ namespace {
 
 const cocoon::test::CocoonRun& usertests() {
     // Debug: cocoon's frames lines. The disk: the pointer cases for disk_read/disk_write.
-    static const cocoon::test::CocoonRun run =
-        run_cocoon({"run", "--disk", build_path("guest/programs.tar") + ",ro", "--cmdline", "init=usertests",
-                    "--log-level", "debug", "--timeout", "600"},
-                   std::chrono::seconds(600));
+    static const cocoon::test::CocoonRun run = cocoon::test::run_cocoon_once(
+        build_path("tests/kvm/usertests"),
+        {"run", "--disk", build_path("guest/programs.tar") + ",ro", "--cmdline", "init=usertests", "--log-level", "debug",
+         "--timeout", "600"},
+        std::chrono::seconds(600), 0);
     return run;
 }
 

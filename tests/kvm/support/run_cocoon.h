@@ -16,6 +16,12 @@ struct CocoonRun {
 CocoonRun run_cocoon(const std::vector<std::string>& args,
                      std::chrono::seconds timeout = std::chrono::seconds(300));
 
+// The same, once per build of cocoon: ctest runs each test in a process of its own, and
+// a long run several tests look at is kept in `dir` (console, log, status) for the
+// later ones, when it ended with `keep_status`.
+CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args,
+                          std::chrono::seconds timeout, int keep_status);
+
 // Empty when /dev/kvm can be opened; otherwise why not, for a failing assertion.
 std::string kvm_unavailable_reason();
 
