@@ -6,8 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
-
+#include <boost/container/small_vector.hpp>
 #include <fmt/format.h>
 
 #include "vmm/error.h"
@@ -41,7 +40,7 @@ namespace {
 // short transfer. False on an error or an early end of file.
 template <typename Transfer>
 bool transfer_all(Transfer transfer, uint64_t offset, std::span<const iovec> buffers) {
-    std::vector<iovec> left;
+    boost::container::small_vector<iovec, 8> left;  // inline: no allocation per request
     for (const iovec& b : buffers)
         if (b.iov_len) left.push_back(b);
     size_t first = 0;

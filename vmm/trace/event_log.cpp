@@ -33,10 +33,10 @@ EventLog::Process& EventLog::process(uint32_t pid) {
     return untracked_;
 }
 
-std::string EventLog::who(uint32_t pid) const {
-    if (pid == 0) return "idle";
+ProcessName EventLog::who(uint32_t pid) const {
+    if (pid == 0) return {"idle", 0};
     auto it = processes_.find(pid);
-    return fmt::format("{}#{}", it == processes_.end() ? "?" : it->second.name, pid);
+    return {it == processes_.end() ? std::string_view("?") : std::string_view(it->second.name), pid};
 }
 
 double EventLog::ms(uint64_t tsc) {
@@ -51,8 +51,9 @@ void EventLog::record(const Record& r) {
     if (keep_timeline_) add_to_timeline(r, t);
     if (!json_log_enabled()) return log_record(r, t);
     nlohmann::json fields = record_fields(r, static_cast<uint64_t>(t * 1e6), tsc_khz_);
-    if (r.kind == kind_switch) fields.update({{"from_name", who(r.sw.from)}, {"to_name", who(r.sw.to)}});
-    else if (r.kind != kind_spawn) fields["process"] = who(r.pid);
+    if (r.kind == kind_switch)
+        fields.update({{"from_name", fmt::format("{}", who(r.sw.from))}, {"to_name", fmt::format("{}", who(r.sw.to))}});
+    else if (r.kind != kind_spawn) fields["process"] = fmt::format("{}", who(r.pid));
     LogFields scope(fields);
     log_record(r, t);
 }
@@ -62,7 +63,7 @@ void EventLog::log_record(const Record& r, double t) {
     case kind_spawn: {
         process(r.pid).name = process_name(r);
         spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(r.pid), r.proc.cr3,
-                     r.proc.parent ? who(r.proc.parent) : "kernel");
+                     r.proc.parent ? who(r.proc.parent) : ProcessName{"kernel", 0});
         break;
     }
     case kind_switch: on_switch(r, t); break;
@@ -79,7 +80,7 @@ void EventLog::log_record(const Record& r, double t) {
     case kind_page_in: on_paging(r, t); break;
     case kind_disk:
         spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t, r.disk.device,
-                      disk_op_text(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : "the kernel",
+                      disk_op_text(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : ProcessName{"the kernel", 0},
                       disk_status_text(r.disk.status), double(r.disk.latency_tsc) / tsc_khz_);
         break;
     default: spdlog::debug("t={:.3f}ms trace record of kind {}", t, r.kind);
@@ -206,7 +207,7 @@ void EventLog::on_exit(const Record& r, double t) {
 
 void EventLog::take_map(uint32_t pid, uint64_t cr3) {
     // The kernel waits for this drain before it frees the tables: they are still there.
-    AddressSpaceMap map = map_address_space(memory_, cr3, who(pid));
+    AddressSpaceMap map = map_address_space(memory_, cr3, fmt::format("{}", who(pid)));
     std::string base = fmt::format("{}-{}", process(pid).name, pid);
     maps_[base + ".txt"] = format_map(map);
     maps_[base + ".svg"] = render_map_svg(map);
@@ -227,7 +228,7 @@ void EventLog::log_summary(uint64_t lost) const {
     // The process on the CPU when the trace ended ran until its last record.
     auto cpu_ms = [&](uint32_t pid, double ms) { return pid == running_ ? ms + last_ms_ - running_since_ : ms; };
     for (const auto& [pid, p] : processes_) {
-        nlohmann::json fields = {{"summary", "process"}, {"pid", pid}, {"process", who(pid)},
+        nlohmann::json fields = {{"summary", "process"}, {"pid", pid}, {"process", fmt::format("{}", who(pid))},
                                  {"cpu_ms", cpu_ms(pid, p.cpu_ms)}, {"scheduled", p.scheduled},
                                  {"demand_zero", p.demand_zero}, {"stack_growth", p.stack_growth},
                                  {"pages_out", p.pages_out}, {"pages_in", p.pages_in}, {"peak_pages", p.peak_pages},

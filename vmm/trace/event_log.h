@@ -5,13 +5,24 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "cocoon/trace.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/timeline.h"
 
 namespace cocoon::vmm {
+
+// A process as the log lines name it, "name#pid" (or a bare name for pid 0): formatted
+// only when a line is written, so a record whose line the level filters out costs no
+// formatting.
+struct ProcessName {
+    std::string_view name;
+    uint32_t pid;
+};
 
 class EventLog {
 public:
@@ -36,7 +47,7 @@ private:
         std::string ended = "running";
     };
     Process& process(uint32_t pid);  // its account, made on first sight (up to a limit)
-    std::string who(uint32_t pid) const;
+    ProcessName who(uint32_t pid) const;  // valid while the record is handled
     double ms(uint64_t tsc);
     void log_record(const trace::Record& r, double t);  // exactly one log line per record
     void account_cpu(double t, uint32_t next);
@@ -66,3 +77,13 @@ private:
 };
 
 } // namespace cocoon::vmm
+
+template <>
+struct fmt::formatter<cocoon::vmm::ProcessName> : fmt::formatter<std::string_view> {
+    auto format(const cocoon::vmm::ProcessName& p, format_context& ctx) const {
+        fmt::basic_memory_buffer<char, 64> text;
+        if (p.pid) fmt::format_to(std::back_inserter(text), "{}#{}", p.name, p.pid);
+        else fmt::format_to(std::back_inserter(text), "{}", p.name);
+        return fmt::formatter<std::string_view>::format({text.data(), text.size()}, ctx);
+    }
+};

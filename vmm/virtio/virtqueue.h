@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "vmm/memory/guest_memory.h"
 
 namespace cocoon::vmm {
@@ -19,9 +21,13 @@ struct ChainSegment {
     bool device_writable;
 };
 
+// Room for the usual request (header, a few data buffers, status) without a heap
+// allocation on the event thread; a longer chain spills to the heap.
+constexpr size_t inline_segments = 8;
+
 struct DescriptorChain {
     uint16_t head = 0;
-    std::vector<ChainSegment> segments;  // the device-readable ones first
+    boost::container::small_vector<ChainSegment, inline_segments> segments;  // the device-readable ones first
     std::string error;                   // non-empty: malformed, `segments` unusable
 };
 
