@@ -15,6 +15,11 @@ packages=(
     linux-image-amd64 busybox-static cpio  # the nested runner's kernel and initramfs
     gdb                                # the GDB stub's tests
 )
+# `setup.sh bench`: also what the benchmarks use (scripts/bench.sh).
+[ "${1:-}" = bench ] && packages+=(
+    jq                                 # reading cocoon's JSON log
+    valgrind                           # instructions per event (callgrind)
+)
 
 missing=()
 for p in "${packages[@]}"; do

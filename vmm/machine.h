@@ -23,6 +23,7 @@
 #include "vmm/devices/uart.h"
 #include "vmm/devices/virtio_blk.h"
 #include "vmm/kvm/kvm.h"
+#include "vmm/kvm/kvm_stats.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/storage/disk_image.h"
@@ -68,12 +69,14 @@ private:
     void console_output(uint8_t byte);
     void flush_console();
     void log_summary(double seconds) const;
+    void log_kvm_exits() const;
 
     RunOptions options_;
     Kvm kvm_;
     Vm vm_;
     GuestMemory memory_;
     Vcpu vcpu_;
+    KvmStats vcpu_stats_{vcpu_.fd()};  // KVM's own exit counts, for the summary
     boost::asio::io_context events_;
     Bus pio_{"port"};
     Bus mmio_{"mmio"};

@@ -114,9 +114,16 @@ const uint8_t* archive_from_disk(uint64_t* size) {
     return disk_archive;
 }
 
-void spawn_or_report(const char* name) {
-    auto pid = proc::spawn(name, 0);
-    if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", name, pid.error());
+// One init= entry, "name" or "name:arg:arg": the colons become the spaces of the
+// program's arguments (the command line itself is split at spaces).
+void spawn_or_report(char* entry) {
+    char* args = entry;
+    while (*args && *args != ':') ++args;
+    if (*args) *args++ = 0;
+    for (char* p = args; *p; ++p)
+        if (*p == ':') *p = ' ';
+    auto pid = proc::spawn(entry, 0, args);
+    if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", entry, pid.error());
 }
 
 } // namespace
@@ -147,7 +154,9 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
 
     boot_pml4[0] = 0;  // the identity map was only for the jump to the upper half
     x86::write_cr3(kernel_root());
-    cpu::init();
+    char value[512];
+    // pcid=off: the kernel runs as on a CPU without PCID (every switch flushes the TLB).
+    cpu::init(!(cmdline_value(cmdline, "pcid", value, sizeof value) && strcmp(value, "off") == 0));
     trace::init();
     trace::frames(frames().total_count(), frames().free_count());
     kprintf("[kernel] %lu KiB of free memory, SMEP %s, SMAP %s, PCID %s, trace %s\n", frames().free_count() * 4,
@@ -156,7 +165,6 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     timer::init();
     timer::calibrate_tsc();
     drivers::probe_block_devices(cmdline);
-    char value[512];
     if (cmdline_value(cmdline, "swap", value, sizeof value)) proc::init_swap(static_cast<int>(parse_uint(value)));
     uint64_t disk_archive_size = 0;
     if (const uint8_t* from_disk = archive_from_disk(&disk_archive_size)) {

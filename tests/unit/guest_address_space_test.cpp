@@ -1,5 +1,6 @@
 // The kernel's portable memory core over a simulated RAM buffer: frames, page tables,
 // the fault policy.
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -51,6 +52,38 @@ TEST(GuestFrames, AllocatesZeroedFramesAndCountsThem) {
     auto again = frames.allocate();
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(ram.at(again.value())[8], 0);  // zeroed on the way out
+}
+
+// RAM that remembers which frames the allocator reached into.
+class WatchedRam final : public PhysicalMemory {
+public:
+    explicit WatchedRam(size_t frames) : ram_(frames) {}
+    uint8_t* at(uint64_t phys) override {
+        touched.insert(phys / 4096);
+        return ram_.at(phys);
+    }
+    std::set<uint64_t> touched;
+
+private:
+    Ram ram_;
+};
+
+TEST(GuestFrames, NothingIsTouchedBeforeItsFirstUseAndFreedFramesComeBackFirst) {
+    WatchedRam ram(64);
+    FrameAllocator frames(ram);
+    frames.add_range(0, 16 * 4096);
+    frames.add_range(32 * 4096, 64 * 4096);  // a hole between the ranges
+    EXPECT_EQ(frames.total_count(), 15u + 32u);
+    EXPECT_TRUE(ram.touched.empty()) << "booting must not touch the RAM it hands out later";
+    uint64_t first = frames.allocate().value(), second = frames.allocate().value();
+    EXPECT_EQ(ram.touched, (std::set<uint64_t>{first / 4096, second / 4096}));
+    frames.free(first);
+    EXPECT_EQ(frames.allocate().value(), first);  // reused before a fresh frame
+    std::set<uint64_t> handed_out{first, second};
+    while (frames.free_count()) handed_out.insert(frames.allocate().value());
+    EXPECT_EQ(handed_out.size(), 47u);
+    for (uint64_t frame : handed_out) EXPECT_TRUE(frame / 4096 < 16 || frame / 4096 >= 32) << frame;
+    EXPECT_FALSE(frames.allocate().ok());
 }
 
 TEST(GuestAddressSpace, MapTranslateProtectUnmap) {

@@ -65,13 +65,13 @@ void load_idt() {
     asm volatile("lidt %0" ::"m"(p));
 }
 
-void enable_features() {
+void enable_features(bool use_pcid) {
     uint32_t a, b, c, d;
     x86::cpuid(7, 0, &a, &b, &c, &d);
     cpu_features.smep = b & (1u << 7);
     cpu_features.smap = b & (1u << 20);
     x86::cpuid(1, 0, &a, &b, &c, &d);
-    cpu_features.pcid = c & (1u << 17);
+    cpu_features.pcid = use_pcid && (c & (1u << 17));
     cpu_features.nx = true;  // set in EFER at boot; x86-64 CPUs have it
     uint64_t cr4 = x86::read_cr4();
     if (cpu_features.smep) cr4 |= 1ull << 20;
@@ -93,10 +93,10 @@ void setup_syscall() {
 
 } // namespace
 
-void init() {
+void init(bool use_pcid) {
     load_gdt();
     load_idt();
-    enable_features();
+    enable_features(use_pcid);
     setup_syscall();
 }
 

@@ -21,7 +21,9 @@ struct Features {
     bool smep, smap, pcid, nx;
 };
 
-void init();                          // GDT, TSS, IDT, syscall MSRs, CR4 features
+// GDT, TSS, IDT, syscall MSRs, CR4 features; without use_pcid every CR3 write flushes
+// the TLB, as on a CPU without PCID.
+void init(bool use_pcid = true);
 const Features& features();
 void set_kernel_stack(uint64_t top);  // TSS.rsp0 and the syscall entry's stack
 

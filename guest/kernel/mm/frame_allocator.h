@@ -1,5 +1,9 @@
-// Physical frames: a free list threaded through the free frames themselves, so it
-// costs no memory of its own. Allocation hands out a zeroed frame or ENOMEM.
+// Physical frames. Frames never handed out are kept as ranges and taken in order, so
+// nothing touches a frame before its first use: booting costs the same with 64 MiB as
+// with 3 GiB, and the host backs only the RAM the guest has used. A frame given back
+// joins a free list threaded through the free frames themselves (no memory of its
+// own), and is used again before any fresh one. Allocation hands out a zeroed frame or
+// ENOMEM.
 #pragma once
 #include <stdint.h>
 
@@ -33,9 +37,16 @@ public:
     uint64_t total_count() const { return total_; }
 
 private:
+    struct Range {
+        uint64_t next, end;  // fresh frames [next, end)
+    };
+    static constexpr int max_ranges = 8;
+
     PhysicalMemory& memory_;
     Reclaimer* reclaimer_ = nullptr;
-    uint64_t head_ = 0;  // 0: empty (frame 0 is never in the pool)
+    Range fresh_[max_ranges] = {};
+    int ranges_ = 0;
+    uint64_t head_ = 0;  // of the frames given back; 0: none (frame 0 is never in the pool)
     uint64_t free_ = 0;
     uint64_t total_ = 0;
 };

@@ -1,0 +1,27 @@
+// KVM's own statistics of one vCPU (or VM), read through its binary stats fd
+// (KVM_GET_STATS_FD): the counters debugfs shows under kvm/, among them every exit KVM
+// took, including those it handled without coming back to cocoon. cocoon's own counts
+// are of exits to user space; the two side by side show what each path costs.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "vmm/kvm/unique_fd.h"
+
+namespace cocoon::vmm {
+
+class KvmStats {
+public:
+    // `fd` is a vCPU or VM fd. Without KVM_GET_STATS_FD (kernels before 5.14) the
+    // statistics are simply absent: read() returns nothing.
+    explicit KvmStats(int fd);
+
+    // Every cumulative or instant counter by name (histograms are left out).
+    std::map<std::string, uint64_t> read() const;
+
+private:
+    UniqueFd fd_;
+};
+
+} // namespace cocoon::vmm
