@@ -231,6 +231,8 @@ int main() {
     if (same(word, "orphans")) return orphans();
     if (same(word, "syscall-hog")) return syscall_hog();
     if (same(word, "bystander")) return bystander();
+    if (same(word, "spin-forever"))
+        for (;;) asm volatile("" ::: "memory");  // no system call, no exit: only the tick stops it
     if (same(word, "x87-keeper")) return x87_keeper();
     if (same(word, "x87-probe")) return x87_probe();
     for (const Misdeed& m : misdeeds) {

@@ -233,5 +233,19 @@ TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
     EXPECT_EQ(cocoon::test::summary(lines, "trace")["lost"], 0);
 }
 
+// KVM's own count of the vCPU's exits agrees with cocoon's: every MMIO exit KVM sent to
+// user space reached cocoon, port I/O exits are at least those that did (KVM completes
+// the in-kernel PIC's and the ioeventfds' itself), and all exits outnumber both.
+TEST(KernelDemo, KvmsCountOfExitsAgreesWithCocoons) {
+    COCOON_REQUIRE_KVM();
+    auto lines = cocoon::test::read_json_lines(demo().log);
+    auto cocoons = cocoon::test::summary(lines, "exits")["by_reason"];
+    auto kvms = cocoon::test::summary(lines, "kvm")["counters"];
+    ASSERT_TRUE(kvms.contains("exits")) << "no KVM statistics in the log";
+    EXPECT_EQ(kvms["mmio_exits"], cocoons.value("mmio", 0));
+    EXPECT_GE(kvms["io_exits"].get<uint64_t>(), cocoons.value("io", uint64_t{0}));
+    EXPECT_GT(kvms["exits"].get<uint64_t>(), kvms["io_exits"].get<uint64_t>() + kvms["mmio_exits"].get<uint64_t>());
+}
+
 } // namespace
 

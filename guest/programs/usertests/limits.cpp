@@ -145,6 +145,26 @@ void kill_case() {
         pass(name);
 }
 
+// A child that spins forever without a system call: the timer takes the CPU from it,
+// so a bystander that sleeps and works beside it finishes; then its parent ends it.
+void spinner_case() {
+    const char* name = "spin-forever(preempted: the others finish; its parent ends it)";
+    long before = frames_free();
+    int spinner = spawn("ut_child", "spin-forever");
+    int bystander = spawn("ut_child", "bystander");
+    int status = -1;
+    uint32_t reason = 0;
+    bool finished = bystander > 0 && wait(bystander, &status) == bystander && status == 0;
+    long killed = kill(spinner);
+    bool ended = wait(spinner, &status, &reason) == spinner && reason == trace::kill_by_parent;
+    long lost = before - frames_free();
+    if (!finished || killed || !ended || lost)
+        fail(name, "bystander %s, kill %ld, ended %d (reason %u), %ld frames gone",
+             finished ? "finished" : "did not finish", killed, ended, reason, lost);
+    else
+        pass(name);
+}
+
 // The x87 registers are part of each process's state, saved and restored with it.
 void x87_case() {
     const char* name = "x87 registers(private to each process)";
@@ -170,6 +190,7 @@ void limit_cases() {
     orphan_cases(capacity);
     bystander_case();
     kill_case();
+    spinner_case();
     x87_case();
     expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
     expect_exit("syscall-hog(read into more heap than RAM)", "syscall-hog", 0);
