@@ -1,5 +1,5 @@
 // Disk throughput from a program: sequential and random reads and writes of 4 KiB and
-// 64 KiB on disk 1 (a scratch disk), timed with uptime_ms. scripts/bench-disk.sh runs
+// 64 KiB on disk 1 (a scratch disk), timed with uptime_ms. scripts/bench/disk.sh runs
 // it under cocoon and under QEMU and puts the lines side by side.
 #include "cocoon.h"
 

@@ -1,9 +1,11 @@
 # Shared by the benchmark scripts (sourced): the build they measure, and which KVM they
 # ran on, said in one sentence for the tables.
+# The release build with the host-side benchmark programs (tests/bench, COCOON_BENCH).
 bench_build() {
     scripts/setup.sh bench
     mkdir -p build/bench
-    scripts/build.sh release > build/bench/build.log 2>&1 || { tail -20 build/bench/build.log >&2; exit 1; }
+    { cmake --preset release -DCOCOON_BENCH=ON && cmake --build --preset release -j "$(nproc)"; } \
+        > build/bench/build.log 2>&1 || { tail -20 build/bench/build.log >&2; exit 1; }
 }
 
 bench_where() {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# bench-disk.sh: disk throughput seen by a guest program (guest/programs/diskbench.cpp),
-# under cocoon and under QEMU -M microvm with KVM, side by side: the same kernel, the
-# same images, the same KVM (the nested runner's, unless this host has a real one).
-# Prints a table, not a verdict; raw outputs stay in build/bench/disk/.
+# disk.sh: disk throughput seen by a guest program (guest/programs/diskbench.cpp), under
+# cocoon and under QEMU -M microvm with KVM, side by side: the same kernel, the same
+# images, the same KVM. Prints a markdown section and draws
+# docs/images/disk-throughput.svg; raw outputs stay in build/bench/disk/.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/build.sh release > build/bench-build.log 2>&1 || { tail -20 build/bench-build.log; exit 1; }
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. scripts/bench/common.sh
+bench_build
 
 out=build/bench/disk
 mkdir -p "$out"
@@ -18,7 +19,7 @@ cp "$guest/programs.tar" "$out/programs-qemu.tar"
 # microvm puts the first -device on its last transport (ioapic2=off: eight, pins 16-23).
 microvm_disks="virtio_mmio.device=512@0xfeb00e00:23 virtio_mmio.device=512@0xfeb00c00:22"
 # The nested runner takes one command line: the two runs go in a script of their own.
-cat > "$out/run.sh" <<EOF
+cat > "$out/run.sh" <<EOF_RUN
 build/release/vmm/cocoon run --disk $guest/programs.tar,ro --disk $out/cocoon.img --cmdline init=diskbench \
     --timeout 900 > $out/cocoon.out 2> $out/cocoon.err
 timeout 900 qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -m 256M -nodefaults -no-user-config \
@@ -28,23 +29,38 @@ timeout 900 qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -m 25
     -drive id=d1,if=none,format=raw,file=$out/qemu.img -device virtio-blk-device,drive=d1 \
     -append 'init=diskbench $microvm_disks' < /dev/null > $out/qemu.out 2> $out/qemu.err
 true
-EOF
-scripts/with-kvm.sh --timeout 1800 -- sh "$out/run.sh"
+EOF_RUN
+scripts/with-kvm.sh --timeout 1800 -- sh "$out/run.sh" >&2
 
-where=$([ -n "$(grep -wE 'svm|vmx' /proc/cpuinfo)" ] && [ -w /dev/kvm ] && echo "this host's KVM" ||
-    echo "the nested runner's KVM (QEMU TCG with SVM): absolute figures are ~100x below real hardware")
-echo "disk throughput from a guest program, MiB/s ($where)"
-printf '%-12s %9s %9s %10s %10s\n' workload block requests cocoon qemu
-awk 'FNR == NR && /^diskbench: .* ms$/ { k = $2 "/" $3; order[++n] = k; requests[k] = $6; c[k] = $9; next }
-     /^diskbench: .* ms$/ { q[$2 "/" $3] = $9 }
-     END {
-         for (i = 1; i <= n; ++i) {
-             k = order[i]; split(k, w, "/"); mib = w[2] * requests[k] / 1048576
-             printf "%-12s %9s %9s %10.2f %10s\n", w[1], w[2], requests[k], mib / (c[k] / 1000 + 1e-9),
-                    (k in q) ? sprintf("%.2f", mib / (q[k] / 1000 + 1e-9)) : "-"
-         }
-     }' "$out/cocoon.out" "$out/qemu.out"
+echo "## Disk: scripts/bench/disk.sh"
 echo
-grep -E "exits to user space|MMIO exits by address|disk 1:" "$out/cocoon.err" | sed 's/^\[cocoon info\] /cocoon: /'
-echo "(MMIO exits are the driver setting up its devices: QueueNotify, +0x50, and InterruptACK,"
-echo " +0x64, arrive by ioeventfd, so a request and its completion cost the vCPU no exit)"
+echo "Measured on $(bench_where). A guest program (\`diskbench\`) reads and writes disk 1"
+echo "with \`disk_read\`/\`disk_write\`, once under cocoon and once under QEMU microvm (virtio-mmio,"
+echo "the same kernel and images). Throughput in MiB/s as the program saw it:"
+echo
+echo "| workload | block | requests | cocoon | QEMU | cocoon / QEMU |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk -v plot="$out/plot.txt" '
+    FNR == NR && /^diskbench: .* ms$/ { k = $2 "/" $3; order[++n] = k; requests[k] = $6; c[k] = $9; next }
+    /^diskbench: .* ms$/ { q[$2 "/" $3] = $9 }
+    END {
+        for (i = 1; i <= n; ++i) {
+            k = order[i]; split(k, w, "/"); mib = w[2] * requests[k] / 1048576
+            cm = mib / (c[k] / 1000 + 1e-9); qm = (k in q) ? mib / (q[k] / 1000 + 1e-9) : 0
+            printf "| %s | %s | %s | %.2f | %s | %s |\n", w[1], w[2], requests[k], cm,
+                   qm ? sprintf("%.2f", qm) : "–", qm ? sprintf("%.2f", cm / qm) : "–"
+            printf "cocoon %s %d %.2f\n", w[1], w[2], cm > plot
+            if (qm) printf "QEMU %s %d %.2f\n", w[1], w[2], qm > plot
+        }
+    }' "$out/cocoon.out" "$out/qemu.out"
+build/release/tests/bench/svg_plot --title "Disk throughput from a guest program" --x-label "block size" \
+    --y-label "MiB/s" --x-bytes -o docs/images/disk-throughput.svg "$out/plot.txt"
+echo
+echo "![disk throughput against block size, both VMMs](images/disk-throughput.svg)"
+echo
+echo "cocoon's own account of the run:"
+echo
+echo '```'
+grep -E "exits to user space|KVM's own count|MMIO exits by address|disk 1: [0-9]+ reads" "$out/cocoon.err" |
+    sed 's/^\[cocoon info\] //'
+echo '```'

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "vmm/svg/axis_step.h"
 #include "vmm/svg/xml_escape.h"
 
 namespace cocoon::vmm {
@@ -107,14 +108,6 @@ Trace parse(const json& trace) {
     return t;
 }
 
-// 1, 2 or 5 times a power of ten, giving about ten ticks.
-double nice_step(double range) {
-    double raw = range / 10, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : {1.0, 2.0, 5.0})
-        if (m * magnitude >= raw) return m * magnitude;
-    return 10 * magnitude;
-}
-
 const char* kind_of(const std::string& name) {
     if (name.starts_with("killed")) return "kill";
     if (name.starts_with("exit")) return "exit";
@@ -167,7 +160,7 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
                            plot_x + plot_w / 2, lanes_top + lane_h / 2 + 4);
 
     // The axis, with a grid line through the lanes and the chart at each tick.
-    const double step = nice_step((t.t1 - t.t0) / 1000), first = std::ceil(t.t0 / 1000 / step) * step;
+    const double step = axis_step((t.t1 - t.t0) / 1000, 10), first = std::ceil(t.t0 / 1000 / step) * step;
     const int decimals = std::clamp(int(-std::floor(std::log10(step))), 0, 6);
     svg += fmt::format("<line x1='{0}' y1='{1}' x2='{2}' y2='{1}' stroke='#333'/>\n", plot_x, axis_y, plot_x + plot_w);
     for (int i = 0; i <= 12; ++i) {  // counted, not stepped: t0 + step may equal t0 in floating point
