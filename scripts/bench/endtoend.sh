@@ -48,7 +48,7 @@ scripts/with-kvm.sh --timeout 3000 -- sh "$out/run.sh" > "$out/times.txt"
 
 stats() {  # stats WORKLOAD VMM: "median min max" of the runs' milliseconds
     awk -v w="$1" -v v="$2" '$1 == w && $2 == v { print $3 }' "$out/times.txt" | sort -n |
-        awk '{ t[NR] = $1 } END { if (NR) printf "%d %d %d", t[int((NR + 1) / 2)], t[1], t[NR] }'
+        awk '{ t[NR] = $1 } END { if (NR) printf "%d %d %d\n", t[int((NR + 1) / 2)], t[1], t[NR] }'
 }
 echo "## The demo and the swap workload end to end: scripts/bench/endtoend.sh"
 echo
