@@ -6,6 +6,7 @@
 //   switch   N yields between this process and a child doing the same: ~2N switches
 //   disk     N 4 KiB reads from disk 0
 //   sleep    sleep N ms: the timer ticks while the CPU idles
+//   console  N bytes written to the console, in lines of 64
 #include "cocoon.h"
 
 namespace {
@@ -49,6 +50,11 @@ int main() {
         static uint8_t buffer[4096];
         for (uint64_t i = 0; i < n; ++i)
             if (disk_read(0, (i % 64) * 8, buffer, sizeof buffer) != 0) return 1;
+    } else if (starts_with(args, "console ")) {
+        static char line[64];
+        for (int i = 0; i < 63; ++i) line[i] = static_cast<char>('a' + i % 26);
+        line[63] = '\n';
+        for (uint64_t i = 0; i < n; i += sizeof line) write(1, line, sizeof line);
     } else if (starts_with(args, "sleep ")) {
         sleep_ms(n);
     } else {

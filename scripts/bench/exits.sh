@@ -12,8 +12,8 @@ bench_build
 out=build/bench/exits
 mkdir -p "$out"
 rm -f "$out"/*.json "$out"/*.out
-kinds=(syscall fault switch disk sleep)
-declare -A count=([syscall]=20000 [fault]=20000 [switch]=20000 [disk]=2000 [sleep]=2000)
+kinds=(syscall fault switch disk sleep console)
+declare -A count=([syscall]=20000 [fault]=20000 [switch]=20000 [disk]=2000 [sleep]=2000 [console]=8192)
 {
     for kind in "${kinds[@]}"; do
         for n in 0 "${count[$kind]}"; do
@@ -75,6 +75,7 @@ for kind in "${kinds[@]}"; do
         switch) label="context switch (yield)"; n=$(d switches) ;;
         disk) label="disk request (4 KiB read)" ;;
         sleep) label="timer tick, CPU idle"; n=$(d ticks) ;;
+        console) label="console byte (the kernel's UART driver)" ;;
     esac
     port=$(( $(d kvm_io) - $(d cocoon_io) ))
     echo "| $label | $n | $(per "$(d cocoon)" "$n") | $(per "$(d kvm)" "$n") | $(per "$(d pf_fixed)" "$n") |" \

@@ -7,11 +7,20 @@ namespace kernel {
 namespace {
 
 constexpr uint16_t com1 = cocoon::platform::uart_port;
+constexpr int fifo_size = 16;  // a 16550A's transmit FIFO
+int fifo_room = 0;
 
+// Every port access is a VM exit. The line status register says only that the
+// transmit FIFO is empty, so one read of it pays for the next sixteen bytes, not one
+// (as Linux's 8250 driver does): a byte costs 1 + 1/16 exits instead of 2.
 void put(char c) {
-    while (!(x86::inb(com1 + 5) & 0x20)) {
+    if (fifo_room == 0) {
+        while (!(x86::inb(com1 + 5) & 0x20)) {
+        }
+        fifo_room = fifo_size;
     }
     x86::outb(com1, static_cast<uint8_t>(c));
+    --fifo_room;
 }
 
 void put_number(unsigned long long value, unsigned base, int width, char pad) {
