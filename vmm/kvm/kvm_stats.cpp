@@ -30,14 +30,17 @@ bool read_at(int fd, void* buffer, size_t size, uint64_t offset) {
 
 KvmStats::KvmStats(int fd) : fd_(ioctl(fd, KVM_GET_STATS_FD, nullptr)) {}
 
-std::map<std::string, uint64_t> KvmStats::read() const {
+std::map<std::string, uint64_t> KvmStats::read() const { return fd_ ? read_kvm_stats(fd_.get()) : std::map<std::string, uint64_t>{}; }
+
+std::map<std::string, uint64_t> read_kvm_stats(int stats_fd) {
     std::map<std::string, uint64_t> counters;
     kvm_stats_header header{};
-    if (!fd_ || !read_at(fd_.get(), &header, sizeof header, 0) || header.name_size == 0) return counters;
+    if (!read_at(stats_fd, &header, sizeof header, 0) || header.name_size == 0 || header.num_desc > 4096)
+        return counters;
     // Each descriptor is the fixed part followed by a name of name_size bytes.
     size_t desc_size = sizeof(DescriptorFields) + header.name_size;
     std::vector<uint8_t> descs(desc_size * header.num_desc);
-    if (!read_at(fd_.get(), descs.data(), descs.size(), header.desc_offset)) return counters;
+    if (!read_at(stats_fd, descs.data(), descs.size(), header.desc_offset)) return counters;
     for (uint32_t i = 0; i < header.num_desc; ++i) {
         DescriptorFields desc{};
         std::memcpy(&desc, descs.data() + i * desc_size, sizeof desc);
@@ -45,7 +48,7 @@ std::map<std::string, uint64_t> KvmStats::read() const {
         if (desc.size != 1 || (type != KVM_STATS_TYPE_CUMULATIVE && type != KVM_STATS_TYPE_INSTANT)) continue;
         const char* name = reinterpret_cast<const char*>(descs.data() + i * desc_size + sizeof(DescriptorFields));
         uint64_t value = 0;
-        if (read_at(fd_.get(), &value, sizeof value, header.data_offset + desc.offset))
+        if (read_at(stats_fd, &value, sizeof value, header.data_offset + desc.offset))
             counters[std::string(name, strnlen(name, header.name_size))] = value;
     }
     return counters;

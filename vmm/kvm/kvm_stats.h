@@ -24,4 +24,9 @@ private:
     UniqueFd fd_;
 };
 
+// The counters in a KVM binary stats file (the layout of Documentation/virt/kvm/api.rst,
+// KVM_GET_STATS_FD): each cumulative or instant single-value counter by name. Empty if
+// the file is not one.
+std::map<std::string, uint64_t> read_kvm_stats(int stats_fd);
+
 } // namespace cocoon::vmm
