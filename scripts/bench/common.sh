@@ -15,3 +15,11 @@ bench_where() {
         echo "the nested runner's KVM (QEMU TCG emulating SVM, scripts/with-kvm.sh): absolute figures are ~100x below real hardware"
     fi
 }
+
+# QEMU as the peer: microvm under the same KVM, booting cocoon's kernel the way cocoon
+# does (PVH, a 16550 console, exit through port 0xf4, modern virtio-mmio).
+microvm_qemu="qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -nodefaults -no-user-config \
+-nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false"
+# The kernel's keys for microvm's first two disks: microvm puts the first -device on its
+# last transport (ioapic2=off: eight, on pins 16-23).
+microvm_disks="virtio_mmio.device=512@0xfeb00e00:23 virtio_mmio.device=512@0xfeb00c00:22"

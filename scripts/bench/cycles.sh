@@ -23,11 +23,7 @@ truncate -s 64M "$out/swap-cocoon.img" "$out/swap-qemu.img"
 cp "$guest/programs.tar" "$out/programs-qemu.tar"
 
 cocoon="$build/vmm/cocoon run --kernel $guest/cocoon-kernel.elf --timeout 1200"
-qemu="timeout 1200 qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -nodefaults -no-user-config \\
-    -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false \\
-    -kernel $guest/cocoon-kernel.elf"
-# microvm puts the first -device on its last transport (ioapic2=off: eight, pins 16-23).
-microvm_disks="virtio_mmio.device=512@0xfeb00e00:23 virtio_mmio.device=512@0xfeb00c00:22"
+qemu="timeout 1200 $microvm_qemu -kernel $guest/cocoon-kernel.elf"
 # Three runs on each VMM: PCID as the CPU offers it, pcid=off, and swap. The nested
 # runner takes one command line: they go in a script of their own.
 cat > "$out/run.sh" <<SCRIPT
@@ -59,8 +55,7 @@ row() {  # label, figure, run suffix
 }
 kernel_says() { grep -o "PCID [a-z]*, trace [a-z]*" "$out/$1.out" | head -1 || echo "nothing (no kernel banner)"; }
 
-where=$(grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && echo "this host's KVM" ||
-    echo "the nested runner's KVM (QEMU TCG with SVM), where every figure is some 100x what real hardware takes")
+where=$(bench_where)
 echo '## In-guest costs, in TSC cycles: `scripts/bench/cycles.sh`'
 echo
 echo "Cycles per operation read with \`rdtsc\` by a guest program (\`guest/programs/cyclebench.cpp\`),"

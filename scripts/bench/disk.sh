@@ -16,14 +16,11 @@ truncate -s 16M "$out/cocoon.img" "$out/qemu.img"
 # QEMU locks its images: each VMM gets its own copy of the program archive.
 cp "$guest/programs.tar" "$out/programs-qemu.tar"
 
-# microvm puts the first -device on its last transport (ioapic2=off: eight, pins 16-23).
-microvm_disks="virtio_mmio.device=512@0xfeb00e00:23 virtio_mmio.device=512@0xfeb00c00:22"
 # The nested runner takes one command line: the two runs go in a script of their own.
 cat > "$out/run.sh" <<EOF_RUN
 build/release/vmm/cocoon run --disk $guest/programs.tar,ro --disk $out/cocoon.img --cmdline init=diskbench \
     --timeout 900 > $out/cocoon.out 2> $out/cocoon.err
-timeout 900 qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -m 256M -nodefaults -no-user-config \
-    -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false \
+timeout 900 $microvm_qemu -m 256M \
     -kernel $guest/cocoon-kernel.elf \
     -drive id=d0,if=none,format=raw,readonly=on,file=$out/programs-qemu.tar -device virtio-blk-device,drive=d0 \
     -drive id=d1,if=none,format=raw,file=$out/qemu.img -device virtio-blk-device,drive=d1 \

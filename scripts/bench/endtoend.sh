@@ -15,10 +15,7 @@ guest=build/release/guest
 repeats=${BENCH_REPEATS:-5}
 # QEMU locks its images: each VMM gets its own copies.
 cp "$guest/programs.tar" "$out/programs-qemu.tar"
-# microvm puts the first -device on its last transport (ioapic2=off: eight, pins 16-23).
-microvm_disks="virtio_mmio.device=512@0xfeb00e00:23 virtio_mmio.device=512@0xfeb00c00:22"
-qemu="timeout 900 qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -nodefaults -no-user-config \
--nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false \
+qemu="timeout 900 $microvm_qemu \
 -kernel $guest/cocoon-kernel.elf \
 -drive id=d0,if=none,format=raw,readonly=on,file=$out/programs-qemu.tar -device virtio-blk-device,drive=d0"
 cocoon="timeout 900 build/release/vmm/cocoon run --disk $guest/programs.tar,ro"

@@ -41,13 +41,11 @@ cocoon=$build/vmm/cocoon
 hello=$build/tests/kvm/guests/hello.elf
 kernel=$build/guest/cocoon-kernel.elf
 programs=$build/guest/programs.tar
+qemu="$microvm_qemu"
+qemu_append="${microvm_disks%% *}"
 EOF
 cat >> "$out/run.sh" <<'EOF'
-qemu="qemu-system-x86_64 -M microvm,ioapic2=off -accel kvm -cpu host -nodefaults -no-user-config -nographic
-      -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false"
 qemu_disk="-drive id=d0,if=none,format=raw,readonly=on,file=$out/programs-qemu.tar -device virtio-blk-device,drive=d0"
-# microvm puts the first -device on its last transport (ioapic2=off: eight, pins 16-23).
-qemu_append="virtio_mmio.device=512@0xfeb00e00:23"
 
 # measure VMM GUEST MEM_MIB REP [--memory BYTES] -- COMMAND...
 measure() {
@@ -90,8 +88,7 @@ EOF
 sed -i "s/SWEEP_REPS/$sweep_reps/; s/REPS/$reps/; s/SIZES/$sizes/" "$out/run.sh"
 scripts/with-kvm.sh --mem 6144 --timeout 3000 -- sh "$out/run.sh"
 
-where=$([ -n "$(grep -wE 'svm|vmx' /proc/cpuinfo)" ] && [ -w /dev/kvm ] && echo "this host's KVM" ||
-    echo "the nested runner's KVM (QEMU TCG with SVM): absolute figures are ~100x below real hardware")
+where=$(bench_where)
 
 # The figures: median and range per VMM, guest and RAM size, over reps 1..N.
 summary() {  # KEY: first_byte_ms or exit_ms; prints `VMM GUEST MEM median min max` lines
