@@ -104,8 +104,17 @@ TEST(KernelDemo, SpinnersAreTimeSlicedByTheQuantum) {
 TEST(KernelDemo, CocoonLogsFaultsSwitchesAndTheSummary) {
     COCOON_REQUIRE_KVM();
     const std::string& err = demo().run.err;
-    EXPECT_TRUE(std::regex_search(err, std::regex("fault writecode#[0-9]+ write to 0x400010 \\(present, user, write\\) "
+    EXPECT_TRUE(std::regex_search(err, std::regex("fault writecode#[0-9]+ write to 0x400010 "
+                                                  "\\(code page r-x; present, user, write\\) "
                                                   "at rip 0x[0-9a-f]+ → killed: write to read-only page")))
+        << err;
+    // What the address was, from cocoon's own walk of the tables the process died with.
+    EXPECT_TRUE(std::regex_search(err, std::regex("fault execdata#[0-9]+ fetch from 0x[0-9a-f]+ \\(data page rw-;")))
+        << err;
+    EXPECT_TRUE(std::regex_search(err, std::regex("fault execstack#[0-9]+ fetch from 0x7ffffff[0-9a-f]+ \\(stack page rw-;")))
+        << err;
+    EXPECT_TRUE(has(err, "read of 0x0 (not mapped; not present, user, read)")) << err;
+    EXPECT_TRUE(std::regex_search(err, std::regex("fault kernelread#[0-9]+ read of 0xffff[0-9a-f]+ \\(kernel page;")))
         << err;
     EXPECT_TRUE(has(err, "→ demand-zero heap page"));
     EXPECT_TRUE(has(err, "→ stack grows"));
@@ -206,6 +215,7 @@ TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
         });
         ASSERT_NE(fault, records.end()) << "no fault record for " << (*it)[0];
         EXPECT_EQ(said.rfind((*fault)["kill_reason"].get<std::string>(), 0), 0u) << said << " vs " << *fault;
+        if ((*fault)["vector"] == 14) EXPECT_TRUE(fault->contains("page")) << *fault;  // cocoon's own look at it
         std::smatch at;
         if (std::regex_search(said, at, std::regex(" at ([0-9a-f]+), rip ([0-9a-f]+)"))) {
             EXPECT_EQ((*fault)["address"], "0x" + at[1].str()) << said << " vs " << *fault;

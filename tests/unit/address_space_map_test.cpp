@@ -93,6 +93,40 @@ TEST(AddressSpaceMap, TextNamesEveryRegionWithRightsAndFrames) {
     EXPECT_NE(text.find("page-table pages: 10 (8 of its own"), std::string::npos) << text;
 }
 
+// The kernel image's window at -2 GiB shares a directory with the direct map: by design.
+// A user-half table reached twice would let two ranges alias one another: flagged.
+TEST(AddressSpaceMap, TextTellsASharedKernelDirectoryFromASharedUserTable) {
+    ProcessTables t;
+    uint64_t pml4 = t.build();
+    std::string text = format_map(map_address_space(t.mem, pml4, "p#1"));
+    EXPECT_EQ(text.find("twice"), std::string::npos) << text;
+    EXPECT_EQ(text.find("already walked"), std::string::npos) << text;
+
+    uint64_t k_pdpt = *t.mem.read<uint64_t>(pml4 + 511 * 8) & pte::frame_mask;
+    uint64_t k_pd = *t.mem.read<uint64_t>(k_pdpt + 510 * 8) & pte::frame_mask;
+    t.set(k_pdpt, 2, k_pd | P | W);
+    text = format_map(map_address_space(t.mem, pml4, "p#1"));
+    EXPECT_NE(text.find("the kernel half reaches 1 of them twice"), std::string::npos) << text;
+    EXPECT_EQ(text.find("already walked"), std::string::npos) << text;
+
+    uint64_t low_pd = *t.mem.read<uint64_t>((*t.mem.read<uint64_t>(pml4) & pte::frame_mask)) & pte::frame_mask;
+    t.set(low_pd, 9, *t.mem.read<uint64_t>(low_pd + 2 * 8));  // the code's table again, 14 MiB up
+    text = format_map(map_address_space(t.mem, pml4, "p#1"));
+    EXPECT_NE(text.find("1 user-half entries lead to a table already walked"), std::string::npos) << text;
+}
+
+TEST(AddressSpaceMap, DescribePageSaysWhatTheMmuSeesAtAnAddress) {
+    ProcessTables t;
+    uint64_t cr3 = t.build();
+    EXPECT_EQ(describe_page(t.mem, cr3, 0x400010), "code page r-x");
+    EXPECT_EQ(describe_page(t.mem, cr3, 0x600008), "data page rw-");
+    EXPECT_EQ(describe_page(t.mem, cr3, 0x7ffffffff000 - 1), "stack page rw-");
+    EXPECT_EQ(describe_page(t.mem, cr3, 0x601000), "not mapped");  // swapped out
+    EXPECT_EQ(describe_page(t.mem, cr3, 0), "not mapped");
+    EXPECT_EQ(describe_page(t.mem, cr3, 0xffffffff80000000ull), "kernel page");
+    EXPECT_EQ(describe_page(t.mem, 1ull << 40, 0x400000), "not mapped");  // a root outside RAM
+}
+
 TEST(AddressSpaceMap, SvgDrawsEachRegionAndTheKernelBand) {
     ProcessTables t;
     std::string svg = render_map_svg(map_address_space(t.mem, t.build(), "a<b>&c"));

@@ -4,6 +4,7 @@
 #include "vmm/trace/event_log.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -90,4 +91,22 @@ TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
     EXPECT_DOUBLE_EQ(trace["no_process_ms"].get<double>(), 10.0 + 15.0);  // before the first run; reaping heapgrow
     // Every record became one line carrying its fields, whatever the console's level.
     EXPECT_EQ(cocoon::test::trace_records(lines).size(), 11u);
+}
+
+// --maps-out makes its folder, and the map of each exit is there at the end.
+TEST(EventLog, MapsGoToAFolderMadeIfMissing) {
+    std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "event_log_maps" / "deeper";
+    std::filesystem::remove_all(dir.parent_path());
+    GuestMemory memory(1 << 20);
+    EventLog log(memory, khz, dir.string());
+    Record gone = exit(5, 3, kill_none);
+    gone.proc.cr3 = 0x1000;  // an empty root table: nothing mapped
+    gone.seq = 1;
+    Record born = spawn(0, 3, "hello");
+    log.record(born);
+    log.record(gone);
+    log.write_maps();
+    EXPECT_TRUE(std::filesystem::exists(dir / "hello-3.txt"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "hello-3.svg"));
+    std::filesystem::remove_all(dir.parent_path());
 }

@@ -106,6 +106,7 @@ TEST(PageWalk, MalformedTablesAreWalkedSafely) {
     EXPECT_EQ(stats.table_pages, 2u);
     EXPECT_EQ(stats.bad_tables, 2u);
     EXPECT_EQ(stats.revisited, 2u);
+    EXPECT_EQ(stats.user_revisited, 2u);               // both under the user half
     EXPECT_FALSE(translate(t.mem, pml4, 1ull << 39));
     WalkStats outside = walk_page_tables(t.mem, 1ull << 40, [](const Leaf&) { FAIL(); });
     EXPECT_EQ(outside.bad_tables, 1u);

@@ -79,6 +79,15 @@ const char* region_name(RegionKind kind) {
     return "?";
 }
 
+std::string describe_page(const GuestMemory& memory, uint64_t cr3, uint64_t virt) {
+    auto page = translate(memory, cr3, virt);
+    if (!page) return "not mapped";
+    if (!page->rights.user) return "kernel page";
+    RegionKind kind = classify(Leaf{virt, page->page_size, 0, true, page->phys, page->rights, false, false});
+    return fmt::format("{} page r{}{}", kind == RegionKind::data ? "data" : region_name(kind),
+                       page->rights.writable ? 'w' : '-', page->rights.executable ? 'x' : '-');
+}
+
 AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves) {
     AddressSpaceMap map;
     bool kernel_seen = false;
@@ -129,8 +138,14 @@ std::string format_map(const AddressSpaceMap& map) {
                            "supervisor", map.kernel.present_pages, map.kernel.swapped_pages, map.kernel.absent_pages);
     out += fmt::format("  page-table pages: {} ({} of its own: the root and the user half's)", map.walk.table_pages,
                        map.walk.user_table_pages);
-    if (map.walk.bad_tables || map.walk.revisited)
-        out += fmt::format(" ({} reached again: shared or looping; {} outside RAM)", map.walk.revisited, map.walk.bad_tables);
+    // cocoon's kernel maps its image at -2 GiB through the direct map's first directory,
+    // so one table reached twice in the kernel half is by design; in the user half it is not.
+    if (uint64_t kernel_shared = map.walk.revisited - map.walk.user_revisited)
+        out += fmt::format("; the kernel half reaches {} of them twice (a directory shared by two windows)", kernel_shared);
+    if (map.walk.user_revisited)
+        out += fmt::format("; {} user-half entries lead to a table already walked (shared or looping)",
+                           map.walk.user_revisited);
+    if (map.walk.bad_tables) out += fmt::format("; {} entries point outside RAM", map.walk.bad_tables);
     return out + "\n";
 }
 

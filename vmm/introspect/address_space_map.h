@@ -49,6 +49,10 @@ AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves);
 
 const char* region_name(RegionKind kind);
 
+// What `virt` is under `cr3`, as the MMU sees it: "code page r-x", "stack page rw-",
+// "kernel page" or "not mapped".
+std::string describe_page(const GuestMemory& memory, uint64_t cr3, uint64_t virt);
+
 // The text form: one line per region, then the kernel band and the table count.
 std::string format_map(const AddressSpaceMap& map);
 

@@ -32,6 +32,7 @@ public:
     void walk(uint64_t table, int level, uint64_t base, Rights rights) {
         if (!visited_.insert(table).second) {
             ++stats_.revisited;
+            if (base < (1ull << 47)) ++stats_.user_revisited;
             return;
         }
         auto bytes = memory_.span(table, entries_per_table * sizeof(uint64_t));

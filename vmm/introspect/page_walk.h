@@ -51,6 +51,7 @@ struct WalkStats {
     uint64_t user_table_pages = 0; // of which the root and those under the user half
     uint64_t bad_tables = 0;     // entries pointing outside RAM
     uint64_t revisited = 0;      // entries pointing to a table already walked
+    uint64_t user_revisited = 0; // of which under the user half: no sound kernel builds these
 };
 
 // Visits every leaf under `cr3` in address order. Returns what the walk met.

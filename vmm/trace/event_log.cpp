@@ -1,5 +1,6 @@
 #include "vmm/trace/event_log.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -39,6 +40,10 @@ ProcessName EventLog::who(uint32_t pid) const {
     return {it == processes_.end() ? std::string_view("?") : std::string_view(it->second.name), pid};
 }
 
+bool EventLog::is_killing_page_fault(const Record& r) {
+    return r.kind == kind_fault && r.fault.outcome == outcome_killed && r.fault.vector == 14;
+}
+
 double EventLog::ms(uint64_t tsc) {
     if (!have_first_) first_tsc_ = tsc, have_first_ = true;
     return tsc < first_tsc_ ? 0 : double(tsc - first_tsc_) / tsc_khz_;
@@ -54,6 +59,7 @@ void EventLog::record(const Record& r) {
     if (r.kind == kind_switch)
         fields.update({{"from_name", fmt::format("{}", who(r.sw.from))}, {"to_name", fmt::format("{}", who(r.sw.to))}});
     else if (r.kind != kind_spawn) fields["process"] = fmt::format("{}", who(r.pid));
+    if (is_killing_page_fault(r)) fields["page"] = describe_page(memory_, r.fault.cr3, r.fault.address);
     LogFields scope(fields);
     log_record(r, t);
 }
@@ -119,10 +125,13 @@ void EventLog::on_fault(const Record& r, double t) {
                       f.address, f.rip);
         break;
     case outcome_killed:
-        if (f.vector == 14)
-            spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}) at rip {:#x} → killed: {}", t, who(r.pid),
+        // The process's tables are still there: the kernel frees them only after the
+        // drain its exit waits for.
+        if (is_killing_page_fault(r))
+            spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}; {}) at rip {:#x} → killed: {}", t, who(r.pid),
                          f.error_code & 16 ? "fetch from" : (f.error_code & 2 ? "write to" : "read of"), f.address,
-                         access_text(f.error_code), f.rip, kill_reason_text(f.kill_reason));
+                         describe_page(memory_, f.cr3, f.address), access_text(f.error_code), f.rip,
+                         kill_reason_text(f.kill_reason));
         else
             spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → killed: {}", t, who(r.pid), f.vector, f.rip,
                          kill_reason_text(f.kill_reason));
@@ -214,12 +223,21 @@ void EventLog::take_map(uint32_t pid, uint64_t cr3) {
 }
 
 void EventLog::write_maps() const {
+    if (maps_.empty()) return;
+    std::error_code error;
+    std::filesystem::create_directories(maps_dir_, error);
+    if (error) return spdlog::error("--maps-out: cannot make the folder {}: {}", maps_dir_, error.message());
+    size_t written = 0;
     for (const auto& [name, contents] : maps_) {
-        std::ofstream out(maps_dir_ + "/" + name);
+        std::ofstream out(std::filesystem::path(maps_dir_) / name);
         out << contents;
-        if (!out) spdlog::error("--maps-out: cannot write {}/{}", maps_dir_, name);
+        if (out) ++written;
+        else spdlog::error("--maps-out: cannot write {}/{}", maps_dir_, name);
     }
-    if (!maps_.empty()) spdlog::info("address-space maps of {} processes written to {}", maps_.size() / 2, maps_dir_);
+    if (written == maps_.size())
+        spdlog::info("address-space maps of {} processes written to {}", maps_.size() / 2, maps_dir_);
+    else
+        spdlog::error("--maps-out: {} of {} map files written to {}", written, maps_.size(), maps_dir_);
 }
 
 void EventLog::log_summary(uint64_t lost) const {

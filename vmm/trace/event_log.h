@@ -48,6 +48,7 @@ private:
     };
     Process& process(uint32_t pid);  // its account, made on first sight (up to a limit)
     ProcessName who(uint32_t pid) const;  // valid while the record is handled
+    static bool is_killing_page_fault(const trace::Record& r);
     double ms(uint64_t tsc);
     void log_record(const trace::Record& r, double t);  // exactly one log line per record
     void account_cpu(double t, uint32_t next);
