@@ -292,7 +292,7 @@ void Machine::log_kvm_exits() const {
     spdlog::info("KVM's own count of exits: {} in all{}", counters["exits"], kinds);
 }
 
-void Machine::log_summary(double seconds) const {
+void Machine::log_summary(double seconds) {
     // The exit counts also go to the JSON log as fields of the "exits" line, for tools.
     nlohmann::json exits = {{"summary", "exits"}, {"by_reason", nlohmann::json::object()}};
     std::string by_reason;

@@ -68,7 +68,7 @@ private:
     void read_console_input();
     void console_output(uint8_t byte);
     void flush_console();
-    void log_summary(double seconds) const;
+    void log_summary(double seconds);
     void log_kvm_exits() const;
 
     RunOptions options_;

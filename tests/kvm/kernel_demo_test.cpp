@@ -215,7 +215,9 @@ TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
         });
         ASSERT_NE(fault, records.end()) << "no fault record for " << (*it)[0];
         EXPECT_EQ(said.rfind((*fault)["kill_reason"].get<std::string>(), 0), 0u) << said << " vs " << *fault;
-        if ((*fault)["vector"] == 14) EXPECT_TRUE(fault->contains("page")) << *fault;  // cocoon's own look at it
+        if ((*fault)["vector"] == 14) {
+            EXPECT_TRUE(fault->contains("page")) << *fault;  // cocoon's own look at the address
+        }
         std::smatch at;
         if (std::regex_search(said, at, std::regex(" at ([0-9a-f]+), rip ([0-9a-f]+)"))) {
             EXPECT_EQ((*fault)["address"], "0x" + at[1].str()) << said << " vs " << *fault;
@@ -231,6 +233,12 @@ TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
         });
         ASSERT_NE(row, lines.end()) << "no summary row for pid " << pid;
         EXPECT_EQ((*row)["scheduled"].get<size_t>(), switches_to[pid]) << *row;
+        // The info lines that gather a run of faults add up to the faults of each kind.
+        std::map<std::string, uint64_t> gathered;
+        for (const auto& l : lines)
+            if (l.contains("burst") && l["pid"] == pid) gathered[l["burst"]] += l["faults"].get<uint64_t>();
+        EXPECT_EQ(gathered["demand-zero"], (*row)["demand_zero"].get<uint64_t>()) << *row;
+        EXPECT_EQ(gathered["stack growth"], (*row)["stack_growth"].get<uint64_t>()) << *row;
         EXPECT_GT((*row)["cpu_ms"].get<double>(), 0.0) << *row;
         std::string name = (*row)["process"].get<std::string>();
         std::string map = slurp(demo().maps + "/" + name.substr(0, name.find('#')) + "-" + std::to_string(pid) + ".txt");

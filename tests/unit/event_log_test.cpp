@@ -89,6 +89,13 @@ TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
     EXPECT_EQ(trace["records"], 11);
     EXPECT_EQ(trace["switches"], 4);
     EXPECT_DOUBLE_EQ(trace["no_process_ms"].get<double>(), 10.0 + 15.0);  // before the first run; reaping heapgrow
+    // Faults that supplied pages: one line per run of them, one process and one kind at a time.
+    std::vector<std::string> bursts;
+    for (const auto& l : lines)
+        if (l.contains("burst")) bursts.push_back(l["msg"].get<std::string>());
+    ASSERT_EQ(bursts.size(), 2u);
+    EXPECT_EQ(bursts[0], "t=12.000ms faults heapgrow#1: 2 heap pages supplied on first touch in 0x600000–0x600fff over 1.000ms");
+    EXPECT_EQ(bursts[1], "t=14.000ms faults heapgrow#1: 1 stack page grown in 0x600000–0x600fff over 0.000ms");
     // Every record became one line carrying its fields, whatever the console's level.
     EXPECT_EQ(cocoon::test::trace_records(lines).size(), 11u);
 }

@@ -1,5 +1,6 @@
 #include "vmm/trace/event_log.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -21,6 +22,15 @@ namespace {
 // Pids come from the guest: past this many, new ones share one account the summary does
 // not list, so that a guest inventing pids cannot grow cocoon (or its summary) for ever.
 constexpr size_t max_processes_tracked = 1024;
+
+// "1 heap page supplied on first touch", "398 stack pages grown"
+std::string supplied_pages_text(uint16_t outcome, uint64_t pages) {
+    const char* noun = outcome == outcome_demand_zero ? "heap page" : outcome == outcome_stack_growth ? "stack page" : "page";
+    const char* how = outcome == outcome_demand_zero    ? "supplied on first touch"
+                      : outcome == outcome_stack_growth ? "grown"
+                                                        : "read back from swap";
+    return fmt::format("{} {}{} {}", pages, noun, pages == 1 ? "" : "s", how);
+}
 } // namespace
 
 EventLog::EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir)
@@ -65,6 +75,8 @@ void EventLog::record(const Record& r) {
 }
 
 void EventLog::log_record(const Record& r, double t) {
+    if (r.kind == kind_fault) extend_fault_burst(r, t);
+    else if (r.kind == kind_spawn || r.kind == kind_switch || r.kind == kind_exit) end_fault_burst();
     switch (r.kind) {
     case kind_spawn: {
         process(r.pid).name = process_name(r);
@@ -143,6 +155,31 @@ void EventLog::on_fault(const Record& r, double t) {
         spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} with unknown outcome {}", t, who(r.pid), f.address, f.rip,
                       f.outcome);
     }
+}
+
+void EventLog::extend_fault_burst(const Record& r, double t) {
+    const FaultEvent& f = r.fault;
+    bool supplied = f.outcome == outcome_demand_zero || f.outcome == outcome_stack_growth || f.outcome == outcome_swap_in;
+    if (burst_.count && (!supplied || r.pid != burst_.pid || f.outcome != burst_.outcome)) end_fault_burst();
+    if (!supplied) return;
+    uint64_t page = f.address & ~uint64_t{0xfff};
+    if (!burst_.count) burst_ = FaultBurst{r.pid, f.outcome, 0, page, page, t, t};
+    ++burst_.count;
+    burst_.low = std::min(burst_.low, page);
+    burst_.high = std::max(burst_.high, page);
+    burst_.last_ms = t;
+}
+
+void EventLog::end_fault_burst() {
+    if (!burst_.count) return;
+    nlohmann::json fields = {{"burst", fault_outcome_text(burst_.outcome)}, {"pid", burst_.pid},
+                             {"process", fmt::format("{}", who(burst_.pid))}, {"faults", burst_.count},
+                             {"low", fmt::format("{:#x}", burst_.low)}, {"high", fmt::format("{:#x}", burst_.high)}};
+    LogFields scope(fields);
+    spdlog::info("t={:.3f}ms faults {}: {} in {:#x}–{:#x} over {:.3f}ms", burst_.first_ms, who(burst_.pid),
+                 supplied_pages_text(burst_.outcome, burst_.count), burst_.low, burst_.high + 0xfff,
+                 burst_.last_ms - burst_.first_ms);
+    burst_ = {};
 }
 
 void EventLog::add_to_timeline(const Record& r, double t) {
@@ -240,7 +277,8 @@ void EventLog::write_maps() const {
         spdlog::error("--maps-out: {} of {} map files written to {}", written, maps_.size(), maps_dir_);
 }
 
-void EventLog::log_summary(uint64_t lost) const {
+void EventLog::log_summary(uint64_t lost) {
+    end_fault_burst();
     spdlog::info("{:<18} {:>9} {:>9} {:>11} {:>5} {:>9} {:>8} {:>10} {:>6}  {}", "process", "cpu ms", "scheduled",
                  "demand-zero", "stack", "paged-out", "paged-in", "peak pages", "tables", "ended");
     // The process on the CPU when the trace ended ran until its last record.

@@ -28,7 +28,7 @@ class EventLog {
 public:
     EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir);
     void record(const trace::Record& r);
-    void log_summary(uint64_t lost) const;
+    void log_summary(uint64_t lost);  // ends the last run of faults first
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.
     void write_maps() const;
@@ -57,6 +57,8 @@ private:
     void on_exit(const trace::Record& r, double t);
     void on_paging(const trace::Record& r, double t);
     void add_to_timeline(const trace::Record& r, double t);
+    void extend_fault_burst(const trace::Record& r, double t);
+    void end_fault_burst();
     void take_map(uint32_t pid, uint64_t cr3);
 
     const GuestMemory& memory_;
@@ -68,6 +70,15 @@ private:
     Process untracked_;              // every process past the limit, not listed
     uint64_t untracked_events_ = 0;  // events that went to it
     std::map<std::string, std::string> maps_;  // file name -> contents
+    // Faults that supplied a page (demand-zero, stack growth, swap-in), one process and
+    // one outcome at a time: each is a debug line, the run of them one info line.
+    struct FaultBurst {
+        uint32_t pid = 0;
+        uint16_t outcome = 0;
+        uint64_t count = 0, low = 0, high = 0;
+        double first_ms = 0, last_ms = 0;
+    };
+    FaultBurst burst_;
     uint64_t records_ = 0, switches_ = 0;
     uint32_t running_ = 0;       // the pid on the CPU since running_since_ (0: none)
     double running_since_ = 0, no_process_ms_ = 0;
