@@ -107,8 +107,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 if (access == 4 && port == trace_reg_tsc_khz) check(read == tsc_khz, "the TSC register");
                 break;
             }
-            case op_kick: port_write(device, trace_reg_kick, value); break;
-            case op_doorbell: port_write(device, trace_reg_doorbell, value); break;
+            case op_kick:  // the vCPU thread takes; the event thread hands over
+                port_write(device, trace_reg_kick, value);
+                events.poll();
+                break;
+            case op_doorbell:
+                port_write(device, trace_reg_doorbell, value);
+                events.poll();
+                break;
             case op_drain: device.drain(); break;
             case op_move_head:
                 if (auto head = memory->read<uint64_t>(ring + offsetof(RingHeader, head)))

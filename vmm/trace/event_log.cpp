@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "vmm/introspect/address_space_map.h"
 #include "vmm/introspect/map_svg.h"
 #include "vmm/log/json_sink.h"
 #include "vmm/log/logging.h"
@@ -59,22 +58,29 @@ double EventLog::ms(uint64_t tsc) {
     return tsc < first_tsc_ ? 0 : double(tsc - first_tsc_) / tsc_khz_;
 }
 
-void EventLog::record(const Record& r) {
+EventLog::Snapshot EventLog::snapshot(const Record& r) const {
+    Snapshot fresh;
+    if (r.kind == kind_exit && !maps_dir_.empty()) fresh.map = map_address_space(memory_, r.proc.cr3, "");
+    if (is_killing_page_fault(r)) fresh.page = describe_page(memory_, r.fault.cr3, r.fault.address);
+    return fresh;
+}
+
+void EventLog::record(const Record& r, const Snapshot& fresh) {
     ++records_;
     double t = ms(r.tsc);
     last_ms_ = t;
     if (keep_timeline_) add_to_timeline(r, t);
-    if (!json_log_enabled()) return log_record(r, t);
+    if (!json_log_enabled()) return log_record(r, t, fresh);
     nlohmann::json fields = record_fields(r, static_cast<uint64_t>(t * 1e6), tsc_khz_);
     if (r.kind == kind_switch)
         fields.update({{"from_name", fmt::format("{}", who(r.sw.from))}, {"to_name", fmt::format("{}", who(r.sw.to))}});
     else if (r.kind != kind_spawn) fields["process"] = fmt::format("{}", who(r.pid));
-    if (is_killing_page_fault(r)) fields["page"] = describe_page(memory_, r.fault.cr3, r.fault.address);
+    if (is_killing_page_fault(r)) fields["page"] = fresh.page;
     LogFields scope(fields);
-    log_record(r, t);
+    log_record(r, t, fresh);
 }
 
-void EventLog::log_record(const Record& r, double t) {
+void EventLog::log_record(const Record& r, double t, const Snapshot& fresh) {
     if (r.kind == kind_fault) extend_fault_burst(r, t);
     else if (r.kind == kind_spawn || r.kind == kind_switch || r.kind == kind_exit) end_fault_burst();
     switch (r.kind) {
@@ -85,8 +91,8 @@ void EventLog::log_record(const Record& r, double t) {
         break;
     }
     case kind_switch: on_switch(r, t); break;
-    case kind_fault: on_fault(r, t); break;
-    case kind_exit: on_exit(r, t); break;
+    case kind_fault: on_fault(r, t, fresh.page); break;
+    case kind_exit: on_exit(r, t, fresh); break;
     case kind_frames:
         if (r.frames.swap_total)
             spdlog::debug("t={:.3f}ms frames: {} free of {}; swap: {} of {} slots used", t, r.frames.free,
@@ -120,7 +126,7 @@ void EventLog::on_switch(const Record& r, double t) {
     spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason_text(r.sw.reason));
 }
 
-void EventLog::on_fault(const Record& r, double t) {
+void EventLog::on_fault(const Record& r, double t, const std::string& page) {
     const FaultEvent& f = r.fault;
     auto& p = process(r.pid);
     switch (f.outcome) {
@@ -137,12 +143,10 @@ void EventLog::on_fault(const Record& r, double t) {
                       f.address, f.rip);
         break;
     case outcome_killed:
-        // The process's tables are still there: the kernel frees them only after the
-        // drain its exit waits for.
         if (is_killing_page_fault(r))
             spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}; {}) at rip {:#x} → killed: {}", t, who(r.pid),
                          f.error_code & 16 ? "fetch from" : (f.error_code & 2 ? "write to" : "read of"), f.address,
-                         describe_page(memory_, f.cr3, f.address), access_text(f.error_code), f.rip,
+                         page, access_text(f.error_code), f.rip,
                          kill_reason_text(f.kill_reason));
         else
             spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → killed: {}", t, who(r.pid), f.vector, f.rip,
@@ -240,7 +244,7 @@ void EventLog::on_paging(const Record& r, double t) {
     }
 }
 
-void EventLog::on_exit(const Record& r, double t) {
+void EventLog::on_exit(const Record& r, double t, const Snapshot& fresh) {
     if (running_ == r.pid) account_cpu(t, 0);
     auto& p = process(r.pid);
     p.peak_pages = r.proc.peak_pages;
@@ -248,13 +252,10 @@ void EventLog::on_exit(const Record& r, double t) {
     p.ended = r.proc.parent ? fmt::format("killed: {}", kill_reason_text(r.proc.parent))
                             : fmt::format("exit {}", r.proc.status);
     spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
-    if (!maps_dir_.empty() && processes_.count(r.pid)) take_map(r.pid, r.proc.cr3);
-}
-
-void EventLog::take_map(uint32_t pid, uint64_t cr3) {
-    // The kernel waits for this drain before it frees the tables: they are still there.
-    AddressSpaceMap map = map_address_space(memory_, cr3, fmt::format("{}", who(pid)));
-    std::string base = fmt::format("{}-{}", process(pid).name, pid);
+    if (!fresh.map || !processes_.count(r.pid)) return;
+    AddressSpaceMap map = *fresh.map;
+    map.name = fmt::format("{}", who(r.pid));
+    std::string base = fmt::format("{}-{}", p.name, r.pid);
     maps_[base + ".txt"] = format_map(map);
     maps_[base + ".svg"] = render_map_svg(map);
 }

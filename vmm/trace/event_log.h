@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cocoon/trace.h"
+#include "vmm/introspect/address_space_map.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/timeline.h"
 
@@ -27,7 +29,18 @@ struct ProcessName {
 class EventLog {
 public:
     EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir);
-    void record(const trace::Record& r);
+
+    // What must be read from guest memory while a record is fresh, since the kernel frees
+    // a process's tables once the drain its exit waits for is over: an exit's map (with
+    // --maps-out) and, for a page fault that killed, what was at the address. Reads guest
+    // memory only: any thread, while the ring is being drained.
+    struct Snapshot {
+        std::optional<AddressSpaceMap> map;
+        std::string page;
+    };
+    Snapshot snapshot(const trace::Record& r) const;
+    void record(const trace::Record& r, const Snapshot& fresh);
+    void record(const trace::Record& r) { record(r, snapshot(r)); }
     void log_summary(uint64_t lost);  // ends the last run of faults first
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.
@@ -50,16 +63,15 @@ private:
     ProcessName who(uint32_t pid) const;  // valid while the record is handled
     static bool is_killing_page_fault(const trace::Record& r);
     double ms(uint64_t tsc);
-    void log_record(const trace::Record& r, double t);  // exactly one log line per record
+    void log_record(const trace::Record& r, double t, const Snapshot& fresh);  // one line per record
     void account_cpu(double t, uint32_t next);
     void on_switch(const trace::Record& r, double t);
-    void on_fault(const trace::Record& r, double t);
-    void on_exit(const trace::Record& r, double t);
+    void on_fault(const trace::Record& r, double t, const std::string& page);
+    void on_exit(const trace::Record& r, double t, const Snapshot& fresh);
     void on_paging(const trace::Record& r, double t);
     void add_to_timeline(const trace::Record& r, double t);
     void extend_fault_burst(const trace::Record& r, double t);
     void end_fault_burst();
-    void take_map(uint32_t pid, uint64_t cr3);
 
     const GuestMemory& memory_;
     uint32_t tsc_khz_;

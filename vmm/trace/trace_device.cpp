@@ -28,9 +28,20 @@ TraceDevice::TraceDevice(Vm& vm, const GuestMemory& memory, boost::asio::io_cont
 }
 
 TraceDevice::TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log)
-    : memory_(memory), timer_(events), doorbell_waiter_(events, ::dup(doorbell_.fd())), tsc_khz_(tsc_khz), log_(log) {
+    : memory_(memory), timer_(events), doorbell_waiter_(events, ::dup(doorbell_.fd())),
+      backlog_waiter_(events, ::dup(backlog_ready_.fd())), tsc_khz_(tsc_khz), log_(log) {
     schedule_drain();
     wait_for_doorbell();
+    wait_for_backlog();
+}
+
+void TraceDevice::wait_for_backlog() {
+    backlog_waiter_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](auto error) {
+        if (error) return;
+        backlog_ready_.consume();
+        hand_over();
+        wait_for_backlog();
+    });
 }
 
 void TraceDevice::wait_for_doorbell() {
@@ -65,7 +76,7 @@ void TraceDevice::write(uint64_t offset, std::span<const uint8_t> data) {
     case trace_reg_ring_lo: ring_lo_ = value; break;
     case trace_reg_ring_hi: arm_ring((uint64_t{value} << 32) | ring_lo_); break;
     case trace_reg_doorbell:  // reaches here only if the ioeventfd is not there
-    case trace_reg_kick: drain(); break;
+    case trace_reg_kick: take_for_later(); break;
     default: break;
     }
 }
@@ -89,6 +100,32 @@ void TraceDevice::arm_ring(uint64_t gpa) {
 }
 
 void TraceDevice::drain() {
+    take();
+    hand_over();
+}
+
+void TraceDevice::take_for_later() {
+    if (backlog_size() >= max_backlog) hand_over();  // far behind: the kernel waits for cocoon
+    take();
+    backlog_ready_.signal();
+}
+
+size_t TraceDevice::backlog_size() {
+    std::lock_guard lock(mutex_);
+    return backlog_.size();
+}
+
+void TraceDevice::hand_over() {
+    std::lock_guard in_order(hand_over_mutex_);
+    {
+        std::lock_guard lock(mutex_);
+        handing_.swap(backlog_);
+    }
+    for (const Taken& taken : handing_) log_.record(taken.record, taken.fresh ? *taken.fresh : EventLog::Snapshot{});
+    handing_.clear();
+}
+
+void TraceDevice::take() {
     std::lock_guard lock(mutex_);
     if (!ring_) return;
     auto head = memory_.read<uint64_t>(ring_ + offsetof(RingHeader, head));
@@ -117,7 +154,9 @@ void TraceDevice::drain() {
             ++lost_;
             continue;
         }
-        log_.record(*record);
+        EventLog::Snapshot fresh = log_.snapshot(*record);
+        bool read_any = fresh.map || !fresh.page.empty();
+        backlog_.push_back(Taken{*record, read_any ? std::make_unique<EventLog::Snapshot>(std::move(fresh)) : nullptr});
     }
     if (gaps > 1) problem(fmt::format("trace: {} records of this drain carried wrong sequence numbers", gaps));
     expected_seq_ = tail;

@@ -5,10 +5,18 @@
 // field and record is re-read from guest memory and checked: a bad ring is refused, a
 // gap in sequence numbers is reported, nothing the guest writes can make cocoon loop
 // or read outside RAM.
+//
+// A drain has two halves. Taking copies the records out of the ring, with what must be
+// read while they are fresh (EventLog::Snapshot), and frees the ring: a kick costs the
+// waiting kernel no more than that. Handing over gives them to the EventLog (log lines,
+// JSON, timeline: the slow part) on the event thread, so tracing does not stretch the
+// guest's own timeline. Only when cocoon is max_backlog records behind does a kick hand
+// over too, and the kernel waits for it.
 #pragma once
-#include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -30,21 +38,38 @@ public:
     TraceDevice(const GuestMemory& memory, boost::asio::io_context& events, uint32_t tsc_khz, EventLog& log);
     void read(uint64_t offset, std::span<uint8_t> data) override;
     void write(uint64_t offset, std::span<const uint8_t> data) override;
-    void drain();       // any thread
+    static constexpr size_t max_backlog = 1 << 16;  // records taken, not yet handed over
+
+    void drain();       // take and hand over: the event thread, or the main one at the end
     uint64_t lost() const { return lost_; }
     uint64_t doorbells() const { return doorbells_; }
 
 private:
+    struct Taken {
+        trace::Record record;
+        std::unique_ptr<EventLog::Snapshot> fresh;  // null when there was nothing to read
+    };
     void arm_ring(uint64_t gpa);
     void problem(const std::string& message);  // an error line, the first few only
     void schedule_drain();
     void wait_for_doorbell();
+    void wait_for_backlog();
+    void take_for_later();  // the vCPU thread: take, and let the event thread hand over
+    void take();
+    void hand_over();
+    size_t backlog_size();
 
     const GuestMemory& memory_;
     boost::asio::steady_timer timer_;
     EventFd doorbell_;
     boost::asio::posix::stream_descriptor doorbell_waiter_;
     uint64_t doorbells_ = 0;
+    EventFd backlog_ready_;      // the vCPU thread took records for the event thread
+    boost::asio::posix::stream_descriptor backlog_waiter_;
+    std::mutex hand_over_mutex_; // one hand-over at a time keeps the records in order
+    // The two swap at each hand-over and keep their capacity: no allocation once warm.
+    std::vector<Taken> backlog_; // under mutex_
+    std::vector<Taken> handing_; // under hand_over_mutex_
     uint32_t tsc_khz_;
     EventLog& log_;
     std::mutex mutex_;
