@@ -20,6 +20,12 @@ packages=(
     jq                                 # reading cocoon's JSON log
     valgrind                           # instructions per event (callgrind)
 )
+# `setup.sh screenshot`: what scripts/trace-screenshot.sh drives (a headless Chromium,
+# whose DevTools show a --trace-out timeline; node to drive it).
+if [ "${1:-}" = screenshot ]; then
+    packages+=(chromium)
+    command -v npm > /dev/null || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
