@@ -18,9 +18,6 @@ namespace cocoon::vmm {
 using namespace cocoon::trace;
 
 namespace {
-// Pids come from the guest: past this many, new ones share one account the summary does
-// not list, so that a guest inventing pids cannot grow cocoon (or its summary) for ever.
-constexpr size_t max_processes_tracked = 1024;
 
 // "1 heap page supplied on first touch", "398 stack pages grown"
 std::string supplied_pages_text(uint16_t outcome, uint64_t pages) {
@@ -58,9 +55,9 @@ double EventLog::ms(uint64_t tsc) {
     return tsc < first_tsc_ ? 0 : double(tsc - first_tsc_) / tsc_khz_;
 }
 
-EventLog::Snapshot EventLog::snapshot(const Record& r) const {
+EventLog::Snapshot EventLog::snapshot(const Record& r, bool map_wanted) const {
     Snapshot fresh;
-    if (r.kind == kind_exit && !maps_dir_.empty()) fresh.map = map_address_space(memory_, r.proc.cr3, "");
+    if (r.kind == kind_exit && map_wanted && !maps_dir_.empty()) fresh.map = map_address_space(memory_, r.proc.cr3, "");
     if (is_killing_page_fault(r)) fresh.page = describe_page(memory_, r.fault.cr3, r.fault.address);
     return fresh;
 }

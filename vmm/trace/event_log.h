@@ -28,6 +28,11 @@ struct ProcessName {
 
 class EventLog {
 public:
+    // Pids come from the guest: past this many, new ones share one account the summary
+    // does not list, and exits past this many get no map, so that a guest inventing pids
+    // cannot grow cocoon (or its summary) for ever.
+    static constexpr size_t max_processes_tracked = 1024;
+
     EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir);
 
     // What must be read from guest memory while a record is fresh, since the kernel frees
@@ -38,9 +43,9 @@ public:
         std::optional<AddressSpaceMap> map;
         std::string page;
     };
-    Snapshot snapshot(const trace::Record& r) const;
+    Snapshot snapshot(const trace::Record& r, bool map_wanted) const;
     void record(const trace::Record& r, const Snapshot& fresh);
-    void record(const trace::Record& r) { record(r, snapshot(r)); }
+    void record(const trace::Record& r) { record(r, snapshot(r, true)); }
     void log_summary(uint64_t lost);  // ends the last run of faults first
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.

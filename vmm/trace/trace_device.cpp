@@ -154,7 +154,8 @@ void TraceDevice::take() {
             ++lost_;
             continue;
         }
-        EventLog::Snapshot fresh = log_.snapshot(*record);
+        EventLog::Snapshot fresh = log_.snapshot(*record, maps_taken_ < EventLog::max_processes_tracked);
+        maps_taken_ += fresh.map.has_value();
         bool read_any = fresh.map || !fresh.page.empty();
         backlog_.push_back(Taken{*record, read_any ? std::make_unique<EventLog::Snapshot>(std::move(fresh)) : nullptr});
     }

@@ -77,6 +77,7 @@ private:
     uint64_t ring_ = 0;          // 0: no ring armed
     uint32_t capacity_ = 0;
     uint64_t expected_seq_ = 0;
+    uint64_t maps_taken_ = 0;    // exits mapped: EventLog::max_processes_tracked at most
     uint64_t lost_ = 0;
     uint64_t problems_ = 0;      // bad rings and lies, logged up to a limit
 };
