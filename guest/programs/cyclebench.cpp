@@ -40,18 +40,6 @@ struct Samples {
     }
 };
 
-bool starts_with(const char* s, const char* prefix) {
-    while (*prefix)
-        if (*s++ != *prefix++) return false;
-    return true;
-}
-
-uint64_t parse(const char* s) {
-    uint64_t v = 0;
-    while (*s >= '0' && *s <= '9') v = v * 10 + static_cast<uint64_t>(*s++ - '0');
-    return v;
-}
-
 // The break on a page boundary, so that every page of a later sbrk is new.
 void align_break() {
     auto end = reinterpret_cast<uint64_t>(sbrk(0));
@@ -171,7 +159,7 @@ int main() {
         for (;;) yield();
     }
     if (starts_with(args, "fault ")) {
-        uint64_t pages = parse(args + 6);
+        uint64_t pages = parse_number(args + 6);
         for (;;) {
             fault_burst(pages);
             yield();

@@ -9,30 +9,9 @@
 //   console  N bytes written to the console, in lines of 64
 #include "cocoon.h"
 
-namespace {
-
-uint64_t parse_count(const char* s) {
-    uint64_t n = 0;
-    while (*s >= '0' && *s <= '9') n = n * 10 + static_cast<uint64_t>(*s++ - '0');
-    return n;
-}
-
-bool starts_with(const char* s, const char* prefix) {
-    while (*prefix)
-        if (*s++ != *prefix++) return false;
-    return true;
-}
-
-const char* after_space(const char* s) {
-    while (*s && *s != ' ') ++s;
-    return *s ? s + 1 : s;
-}
-
-} // namespace
-
 int main() {
     const char* args = program_args();
-    uint64_t n = parse_count(after_space(args));
+    uint64_t n = parse_number(next_word(args));
     if (starts_with(args, "syscall ")) {
         for (uint64_t i = 0; i < n; ++i) getpid();
     } else if (starts_with(args, "fault ")) {

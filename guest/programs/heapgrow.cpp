@@ -1,8 +1,10 @@
-// Growth: the heap grows by megabytes; each page appears on first touch (demand-zero).
+// Growth: the heap grows by megabytes (8, or the number in its arguments); each page
+// appears on first touch (demand-zero).
 #include "cocoon.h"
 
 int main() {
-    constexpr int megabytes = 8;
+    int megabytes = static_cast<int>(parse_number(program_args()));
+    if (megabytes <= 0 || megabytes > 1024) megabytes = 8;
     uint64_t sum = 0;
     for (int m = 0; m < megabytes; ++m) {
         auto* block = static_cast<uint8_t*>(malloc(1 << 20));

@@ -21,6 +21,11 @@ int spawn(const char* name, const char* args);
 // *kill_reason its cocoon::trace::KillReason; one that exited has kill_reason 0.
 int wait(int pid, int* status, uint32_t* kill_reason = nullptr);
 const char* program_args();
+// Reading the arguments: whether `s` begins with `prefix`; the leading decimal number
+// of `s` (0 if none); the word after the next space (or the empty end).
+bool starts_with(const char* s, const char* prefix);
+uint64_t parse_number(const char* s);
+const char* next_word(const char* s);
 uint64_t uptime_ms();
 // The disks: `len` whole 512-byte sectors, at most 64 KiB; 0 or -errno.
 long disk_read(int disk, uint64_t sector, void* buffer, size_t length);

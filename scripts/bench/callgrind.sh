@@ -128,10 +128,11 @@ $(printf '%s\n' "${rows[@]}")
   vCPU thread: the port bus's lookup (the UART, exit, PIT and trace ports on it),
   \`Uart::write\` and the output callback keeping the line and writing it to /dev/null
   at each newline (lines of 63 bytes), as the machine's console does.
-- **trace-ring drain**: \`TraceDevice::drain\` on the kernel's 1024-record ring, each
-  record checked and handed to \`EventLog::record\` with the default run's log (info on
-  the console, no JSON log): switches between two named processes are accounted and
-  their debug lines not printed. The 1-record drain shows what a drain costs besides
+- **trace-ring drain**: \`TraceDevice::drain\` on the kernel's 1024-record ring, both
+  halves: each record checked and taken into the backlog (what a kick costs the kernel),
+  then handed to \`EventLog::record\` with the default run's log (info on the console, no
+  JSON log): switches between two named processes are accounted and their debug lines
+  not printed. The 1-record drain shows what a drain costs besides
   its records: it is little more than one record.
 EOF
 if [ ${#sources_of[@]} -gt 0 ]; then
