@@ -108,10 +108,12 @@ Machine::Machine(const RunOptions& options, GuestImages images)
                  kernel.lowest, kernel.entry, memory_.size() >> 20,
                  module ? fmt::format(", module of {} KiB at {:#x}", images.initrd.size() >> 10, boot.module_gpa)
                         : std::string());
-    if (!options_.gdb.empty())
+    if (!options_.gdb.empty()) {
         gdb_ = std::make_unique<gdb::GdbServer>(events_, options_.gdb, vcpu_, memory_, kvm_, [this] {
             stop(exit_status::debugger_kill, "ended by the debugger (k)");
         });
+        trace_.hand_over_in_kicks();  // the log keeps up with a guest the debugger stops
+    }
 }
 
 Machine::~Machine() = default;

@@ -105,6 +105,7 @@ void TraceDevice::drain() {
 }
 
 void TraceDevice::take_for_later() {
+    if (hand_over_in_kicks_) return drain();
     if (backlog_size() >= max_backlog) hand_over();  // far behind: the kernel waits for cocoon
     take();
     backlog_ready_.signal();

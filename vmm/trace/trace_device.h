@@ -41,6 +41,9 @@ public:
     static constexpr size_t max_backlog = 1 << 16;  // records taken, not yet handed over
 
     void drain();       // take and hand over: the event thread, or the main one at the end
+    // A kick hands over too, before the guest resumes, as when cocoon is far behind: under
+    // a debugger, so that the log has caught up with the guest whenever it is stopped.
+    void hand_over_in_kicks() { hand_over_in_kicks_ = true; }
     uint64_t lost() const { return lost_; }
     uint64_t doorbells() const { return doorbells_; }
 
@@ -77,6 +80,7 @@ private:
     uint64_t ring_ = 0;          // 0: no ring armed
     uint32_t capacity_ = 0;
     uint64_t expected_seq_ = 0;
+    bool hand_over_in_kicks_ = false;
     uint64_t maps_taken_ = 0;    // exits mapped: EventLog::max_processes_tracked at most
     uint64_t lost_ = 0;
     uint64_t problems_ = 0;      // bad rings and lies, logged up to a limit
