@@ -48,10 +48,14 @@ std::string size_text(uint64_t bytes) {
     return fmt::format("{} {}", bytes, units[unit]);
 }
 
+// "r-x": a present page is always readable.
+std::string rwx_text(const Rights& rights) {
+    return fmt::format("r{}{}", rights.writable ? 'w' : '-', rights.executable ? 'x' : '-');
+}
+
 std::string rights_text(const Region& r) {
     if (r.present_pages == 0) return "---";
-    return fmt::format("r{}{}{}", r.rights.writable ? 'w' : '-', r.rights.executable ? 'x' : '-',
-                       r.rights.user ? " user" : " kernel");
+    return rwx_text(r.rights) + (r.rights.user ? " user" : " kernel");
 }
 
 // Frames as ranges: "0x1a000-0x1bfff, 0x40000" (the first few, then how many more).
@@ -84,8 +88,7 @@ std::string describe_page(const GuestMemory& memory, uint64_t cr3, uint64_t virt
     if (!page) return "not mapped";
     if (!page->rights.user) return "kernel page";
     RegionKind kind = classify(Leaf{virt, page->page_size, 0, true, page->phys, page->rights, false, false});
-    return fmt::format("{} page r{}{}", kind == RegionKind::data ? "data" : region_name(kind),
-                       page->rights.writable ? 'w' : '-', page->rights.executable ? 'x' : '-');
+    return fmt::format("{} page {}", kind == RegionKind::data ? "data" : region_name(kind), rwx_text(page->rights));
 }
 
 AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves) {

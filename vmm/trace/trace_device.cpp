@@ -122,7 +122,8 @@ void TraceDevice::hand_over() {
         std::lock_guard lock(mutex_);
         handing_.swap(backlog_);
     }
-    for (const Taken& taken : handing_) log_.record(taken.record, taken.fresh ? *taken.fresh : EventLog::Snapshot{});
+    static const EventLog::Snapshot nothing_read;
+    for (const Taken& taken : handing_) log_.record(taken.record, taken.fresh ? *taken.fresh : nothing_read);
     handing_.clear();
 }
 
