@@ -91,6 +91,13 @@ const Misdeed misdeeds[] = {
      }},
     {"lret-to-ring0", [] { asm volatile("push $0x08; lea 1f(%%rip), %%rax; push %%rax; lretq; 1:" ::: "rax", "memory"); }},
     {"load-kernel-ss", [] { asm volatile("mov $0x10, %%eax; mov %%ax, %%ss" ::: "rax"); }},
+    // Selectors into the LDT (table bit set): the kernel's LDT is null, so the CPU reads
+    // no descriptor (and no call gate) from anywhere, user memory least of all.
+    {"ldt-selector", [] { asm volatile("mov $0x7, %%eax; mov %%ax, %%fs" ::: "rax"); }},
+    {"ldt-far-call", [] {
+         static const uint32_t far_pointer[2] = {0, 0x7};  // offset 0, selector 7 (LDT entry 0, RPL 3)
+         asm volatile("lcall *%0" ::"m"(far_pointer) : "memory");
+     }},
     // Privileged instructions: each a general protection fault at CPL 3.
     {"cli", [] { asm volatile("cli"); }},
     {"sti", [] { asm volatile("sti"); }},
@@ -123,6 +130,11 @@ const Misdeed misdeeds[] = {
     {"ud2", [] { asm volatile("ud2"); }},
     {"icebp", [] { asm volatile(".byte 0xf1"); }},
     {"sse", [] { asm volatile("xorps %xmm0, %xmm0"); }},  // SSE is off: its registers are not saved
+    // 0/0 with the invalid-operation exception unmasked: #MF at the next fwait (CR0.NE).
+    {"x87-unmasked-exception", [] {
+         static const uint16_t control = 0x37e;  // fninit's 0x37f with IM cleared
+         asm volatile("fninit; fldcw %0; fldz; fldz; fdivrp; fwait" ::"m"(control));
+     }},
     // Single-stepping into the kernel: TF is set for the syscall itself. The kernel
     // clears it on entry; it comes back with sysretq and traps in user mode.
     {"single-step-syscall", [] {
@@ -152,6 +164,29 @@ int nt_flag() {
     return wait(child, &status) == child && status == 0 ? 0 : 1;
 }
 
+// DF set across page faults and timer ticks (all in assembly: compiled code assumes
+// DF clear). The kernel clears it on every entry and checks that it did (a panic if
+// not); the process's own DF must still be set when it looks, and its new pages zero.
+int direction_flag() {
+    constexpr int pages = 16;
+    auto* heap = static_cast<volatile uint8_t*>(sbrk(pages * 4096));
+    if (reinterpret_cast<intptr_t>(heap) < 0) return 2;
+    uint64_t until = uptime_ms() + 30, flags = 0;
+    volatile uint8_t* at = heap;
+    int left = pages;
+    asm volatile(
+        "std\n"
+        "1: movb $1, (%[at]); add $4096, %[at]; dec %[left]; jnz 1b\n"      // a page fault each
+        "2: mov %[uptime], %%eax; syscall; cmp %[until], %%rax; jb 2b\n"  // ticks land in between
+        "pushfq; pop %[flags]; cld"
+        : [at] "+r"(at), [left] "+r"(left), [flags] "=r"(flags)
+        : [uptime] "i"(cocoon::sys::uptime_ms), [until] "r"(until)
+        : "rax", "rcx", "r11", "memory", "cc");
+    int bad = 0;
+    for (int i = 0; i < pages; ++i) bad += heap[i * 4096] != 1 || heap[i * 4096 + 8] != 0;
+    return (flags & (1u << 10)) && bad == 0 ? 0 : 1;
+}
+
 // Children left behind: some end before this process, some after.
 int orphans() {
     for (int i = 0; i < 3; ++i) spawn("ut_child", "exit 0");
@@ -160,14 +195,17 @@ int orphans() {
     return 0;
 }
 
-// A system call asked to supply more pages than RAM holds: an error for the caller,
-// which lives on.
+// A read asked for more heap than RAM holds: the kernel takes on at most 1 MiB of it (a
+// short count, as Linux caps a read), so the work it does and the pages it supplies
+// are bounded whatever length the caller names; the console has nothing, so 0 bytes.
 int syscall_hog() {
     constexpr intptr_t size = intptr_t{1} << 32;
     auto* heap = static_cast<char*>(sbrk(size));
     if (reinterpret_cast<intptr_t>(heap) < 0) return 2;
+    long before = frames_free();
     long r = read(0, heap, size);
-    return r == -cocoon::sys::efault || r == -cocoon::sys::enomem ? 0 : 1;
+    long supplied = before - frames_free();
+    return r >= 0 && r <= (1 << 20) && supplied <= 256 + 3 ? 0 : 1;  // 1 MiB and its tables
 }
 
 // The x87 registers are each process's own: a keeper leaves a value on the x87 stack
@@ -229,6 +267,7 @@ int main() {
     }
     if (same(word, "nt-flag")) return nt_flag();
     if (same(word, "orphans")) return orphans();
+    if (same(word, "direction-flag")) return direction_flag();
     if (same(word, "syscall-hog")) return syscall_hog();
     if (same(word, "bystander")) return bystander();
     if (same(word, "spin-forever"))

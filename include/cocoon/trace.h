@@ -84,6 +84,7 @@ enum KillReason : uint32_t {
     kill_out_of_memory = 10,
     kill_other_exception = 11,
     kill_by_parent = 12,      // its parent called kill
+    kill_x87_error = 13,      // an unmasked x87 exception (#MF)
 };
 
 // Why a process was killed, in words; the kernel prints it and cocoon logs it.
@@ -100,6 +101,7 @@ inline const char* kill_reason_text(uint32_t reason) {
     case kill_invalid_opcode: return "invalid opcode";
     case kill_out_of_memory: return "out of memory";
     case kill_by_parent: return "ended by its parent";
+    case kill_x87_error: return "x87 floating-point error";
     default: return "unexpected exception";
     }
 }

@@ -60,9 +60,11 @@ public:
     explicit WatchedRam(size_t frames) : ram_(frames) {}
     uint8_t* at(uint64_t phys) override {
         touched.insert(phys / 4096);
+        ++accesses;
         return ram_.at(phys);
     }
     std::set<uint64_t> touched;
+    uint64_t accesses = 0;
 
 private:
     Ram ram_;
@@ -128,6 +130,34 @@ TEST(GuestAddressSpace, DestroyReturnsEveryFrameIncludingTables) {
     EXPECT_LT(w.frames.free_count(), before);
     space.destroy();
     EXPECT_EQ(w.frames.free_count(), before);
+}
+
+// A heap grown to the guard gap and shrunk back: what goes is what was mapped, each
+// table left empty goes too, and the walk skips what no table covers (a page-by-page
+// walk of these 128 TiB would take 2^35 steps).
+TEST(GuestAddressSpace, UnmapRangeCostsWhatIsMappedAndFreesEmptyTables) {
+    WatchedRam ram(256);
+    FrameAllocator frames(ram);
+    frames.add_range(0, 256 * 4096);
+    uint64_t kernel_root = frames.allocate().value();
+    uint64_t before = frames.free_count();
+    auto space = AddressSpace::create(frames, ram, kernel_root).value();
+    const uint64_t kept = 0x400000, heap = 0x600000, far = 0x500000000000, top = kernel::layout::user_guard_lowest;
+    for (uint64_t va : {kept, heap, heap + 0x1000, uint64_t{0x40000000}, far, top - 0x1000})
+        ASSERT_TRUE(space.map(va, frames.allocate().value(), user_rw).ok());
+    uint64_t tables = space.table_pages();
+    ram.accesses = 0;
+    EXPECT_EQ(space.unmap_range(heap, top), 5u);
+    EXPECT_LT(ram.accesses, 8000u);  // the tables' entries a few times over, no more
+    EXPECT_EQ(space.pages(), 1u);
+    EXPECT_NE(space.translate(kept), 0u);
+    EXPECT_EQ(space.translate(heap), 0u);
+    EXPECT_EQ(space.translate(far), 0u);
+    EXPECT_EQ(space.table_pages(), 4u) << "from " << tables << ": only the walk down to the kept page is left";
+    EXPECT_EQ(space.unmap_range(heap, top), 0u);
+    EXPECT_EQ(frames.free_count(), before - 4 - 1);  // its tables and its one page
+    space.destroy();
+    EXPECT_EQ(frames.free_count(), before);
 }
 
 TEST(GuestAddressSpace, RunningOutOfFramesIsAnError) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/layout.h"
 #include "kernel/proc/elf_image.h"
 #include "kernel/proc/ustar.h"
 
@@ -108,6 +109,29 @@ TEST(GuestElf, ValidProgramGivesSegmentsAndHeapStart) {
     EXPECT_FALSE(image.value().segments[0].writable);
     EXPECT_TRUE(image.value().segments[1].writable);
     EXPECT_EQ(image.value().end, 0x403000u);
+    EXPECT_EQ(image.value().pages, 3u);
+}
+
+// The stack's guard gap stays unmapped, whatever a program asks for: no segment may
+// reach into it or into the stack's own range; and a page has one set of rights, so no
+// two segments may share one.
+TEST(GuestElf, SegmentsInTheGuardGapTheStackOrEachOthersPagesAreRefused) {
+    using kernel::layout::user_guard_lowest;
+    using kernel::layout::user_stack_lowest;
+    auto refused = [](UserElf e) {
+        auto file = e.bytes();
+        return !parse_elf(file.data(), file.size()).ok();
+    };
+    UserElf in_gap; in_gap.ph[1].vaddr = user_stack_lowest - 0x2000; EXPECT_TRUE(refused(in_gap));
+    UserElf into_gap; into_gap.ph[1].vaddr = user_guard_lowest - 0x1000; EXPECT_TRUE(refused(into_gap));
+    UserElf in_stack; in_stack.ph[1].vaddr = user_stack_lowest + 0x1000; EXPECT_TRUE(refused(in_stack));
+    UserElf over_gap; over_gap.ph[1].vaddr = 0x401000; over_gap.ph[1].memsz = user_stack_lowest - 0x401000;
+    EXPECT_TRUE(refused(over_gap));
+    UserElf overlapping; overlapping.ph[1].vaddr = 0x400080; EXPECT_TRUE(refused(overlapping));
+    UserElf same_page; same_page.ph[1].vaddr = 0x400800; EXPECT_TRUE(refused(same_page));
+    UserElf reversed; reversed.ph[1].vaddr = 0x3ff000; EXPECT_TRUE(refused(reversed));  // ends in text's page
+    UserElf up_to_gap; up_to_gap.ph[1].vaddr = user_guard_lowest - 0x2000;  // its last byte below the gap
+    EXPECT_FALSE(refused(up_to_gap));
 }
 
 TEST(GuestElf, MalformedProgramsAreRefused) {

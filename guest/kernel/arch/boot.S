@@ -70,7 +70,9 @@ pvh_entry:
     or $0x901, %eax
     wrmsr
     mov %cr0, %eax
-    or $0x80010001, %eax        /* PG, WP, PE */
+    /* PG, WP, NE, PE. NE: an unmasked x87 exception is an #MF in the process that
+     * caused it, not the legacy FERR# line (which nothing here wires to an IRQ). */
+    or $0x80010021, %eax
     mov %eax, %cr0
     lgdt boot_gdt_pointer
     ljmp $8, $long_mode_low

@@ -53,6 +53,10 @@ void load_gdt() {
         "pushq %1; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
         ::"r"(uint64_t{kernel_ds}), "i"(uint64_t{kernel_cs}) : "rax", "memory");
     asm volatile("ltr %w0" ::"r"(uint16_t{0x28}));
+    // A null LDT: at reset LDTR is base 0, limit 0xffff, so a selector with the table bit
+    // set would make the CPU read descriptors (call gates, ring-0 code) from user memory.
+    // With a null one, any such selector is a #GP.
+    asm volatile("lldt %w0" ::"r"(uint16_t{0}));
 }
 
 void load_idt() {

@@ -22,8 +22,8 @@ namespace {
 
 using namespace cocoon::trace;
 
-[[noreturn]] void panic(const cpu::TrapFrame& f) {
-    kprintf("[kernel] PANIC: exception %lu in kernel mode, error %lx, rip %lx, rsp %lx, cr2 %lx, cr3 %lx\n", f.vector,
+[[noreturn]] void panic(const char* what, const cpu::TrapFrame& f) {
+    kprintf("[kernel] PANIC: %s: exception %lu, error %lx, rip %lx, rsp %lx, cr2 %lx, cr3 %lx\n", what, f.vector,
             f.error_code, f.rip, f.rsp, x86::read_cr2(), x86::read_cr3());
     trace::fault(0, x86::read_cr2(), f.rip, x86::read_cr3(), static_cast<uint32_t>(f.error_code),
                  static_cast<uint16_t>(f.vector), outcome_panic, 0);
@@ -38,6 +38,7 @@ uint32_t reason_for(uint64_t vector) {
     case 6: return kill_invalid_opcode;
     case 12:  // #SS: what a non-canonical stack address raises instead of #GP
     case 13: return kill_general_protection;
+    case 16: return kill_x87_error;
     default: return kill_other_exception;
     }
 }
@@ -65,7 +66,7 @@ void dispatch(cpu::TrapFrame& f, bool from_user) {
         return;
     }
     if (f.vector >= 32) return;  // spurious
-    if (!from_user) panic(f);
+    if (!from_user) panic("in kernel mode", f);
     if (f.vector == 14) {
         proc::handle_user_page_fault(f, x86::read_cr2());
         return;
@@ -79,6 +80,9 @@ extern "C" void trap(cpu::TrapFrame* frame) {
     // User code may set AC, and an interrupt or exception keeps it on the way in: SMAP
     // would be off in the kernel until the next clac.
     cpu::user_access_end();
+    // The entry stubs clear DF, as the C ABI requires (the compiler's rep stos and movs
+    // would run backwards): checked here, since every path into the kernel passes by.
+    if (x86::read_rflags() & x86::rflags_df) panic("entered with the direction flag set", *frame);
     bool from_user = (frame->cs & 3) == 3;
     dispatch(*frame, from_user);
     if (from_user) proc::end_if_killed();

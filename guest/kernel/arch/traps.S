@@ -15,6 +15,7 @@
 .endm
 
 trap_common:
+    cld                         /* the C ABI's DF=0; the user's DF is in the frame */
     SAVE_REGS
     mov %rsp, %rdi
     call trap

@@ -49,6 +49,12 @@ inline uint64_t rdtsc() {
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return (uint64_t{hi} << 32) | lo;
 }
+inline constexpr uint64_t rflags_df = 1ull << 10;
+inline uint64_t read_rflags() {
+    uint64_t v;
+    asm volatile("pushfq; pop %0" : "=r"(v));
+    return v;
+}
 inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 [[noreturn]] inline void halt_forever() {
     for (;;) asm volatile("cli; hlt");

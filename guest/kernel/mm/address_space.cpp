@@ -72,14 +72,49 @@ bool AddressSpace::protect(uint64_t virt, uint64_t flags) {
     return true;
 }
 
+void AddressSpace::release_leaf(uint64_t& e) {
+    release_swap(swap_, e);
+    if (e & pte::present) frames_->free(e & pte::frame_mask);
+    e = 0;
+    --pages_;
+}
+
 bool AddressSpace::unmap(uint64_t virt) {
     uint64_t* e = leaf(virt);
     if (!e || !*e) return false;
-    release_swap(swap_, *e);
-    if (*e & pte::present) frames_->free(*e & pte::frame_mask);
-    *e = 0;
-    --pages_;
+    release_leaf(*e);
     return true;
+}
+
+uint64_t AddressSpace::unmap_range(uint64_t start, uint64_t end) {
+    if (end > layout::user_top) end = layout::user_top;
+    return start < end ? unmap_in(root_, 0, 0, start, end) : 0;
+}
+
+// The part of [start, end) that `table` (at `level`, covering from `base`) maps.
+uint64_t AddressSpace::unmap_in(uint64_t table, int level, uint64_t base, uint64_t start, uint64_t end) {
+    uint64_t span = 1ull << shift_of(level);
+    auto* entries = memory_->as<uint64_t>(table);
+    uint64_t removed = 0;
+    for (uint64_t i = start > base ? (start - base) / span : 0; i < 512 && base + i * span < end; ++i) {
+        uint64_t& e = entries[i];
+        if (level == levels - 1) {
+            if (e) release_leaf(e), ++removed;
+            continue;
+        }
+        if (!(e & pte::present)) continue;
+        uint64_t child = e & pte::frame_mask;
+        removed += unmap_in(child, level + 1, base + i * span, start, end);
+        auto* child_entries = memory_->as<uint64_t>(child);
+        bool empty = true;
+        for (int j = 0; j < 512 && empty; ++j) empty = child_entries[j] == 0;
+        if (empty) {
+            e = 0;
+            frames_->free(child);
+            --table_pages_;
+        }
+    }
+    return removed;
 }
 
 uint64_t* AddressSpace::next_leaf(uint64_t& virt) {

@@ -48,6 +48,10 @@ public:
     bool protect(uint64_t virt, uint64_t flags);
     // Unmaps one page and frees its frame (or its swap slot); false if nothing was there.
     bool unmap(uint64_t virt);
+    // Unmaps every page in [start, end) (page-aligned, in the user half) and frees the
+    // tables that this leaves empty; returns how many pages went. The work follows the
+    // tables that exist, not the size of the range: missing ones are skipped whole.
+    uint64_t unmap_range(uint64_t start, uint64_t end);
     // Frees every user frame and every user page-table page, then the root.
     void destroy();
 
@@ -56,6 +60,8 @@ private:
         : frames_(frames), memory_(memory), swap_(swap), root_(root), table_pages_(1) {}
     uint64_t* entry(uint64_t table, uint64_t virt, int level);
     void free_table(uint64_t table, int level);
+    uint64_t unmap_in(uint64_t table, int level, uint64_t base, uint64_t start, uint64_t end);
+    void release_leaf(uint64_t& entry);
 
     FrameAllocator* frames_ = nullptr;
     PhysicalMemory* memory_ = nullptr;

@@ -20,7 +20,7 @@ FaultDecision decide_user_fault(const UserRegions& r, uint64_t address, uint32_t
     if (error_code & fault_bits::fetch) return kill(in_heap || in_stack ? kill_exec_nx : kill_unmapped);
     if (in_heap) return {FaultAction::demand_zero, kill_none};
     if (in_stack) return {FaultAction::stack_growth, kill_none};
-    if (address >= layout::user_stack_lowest - layout::user_guard_size && address < layout::user_stack_lowest)
+    if (address >= layout::user_guard_lowest && address < layout::user_stack_lowest)
         return kill(kill_stack_guard);
     return kill(kill_unmapped);
 }

@@ -23,6 +23,9 @@ constexpr uint32_t pt_load = 1, pf_x = 1, pf_w = 2;
 
 Error invalid() { return Error{cocoon::sys::einval}; }
 
+uint64_t first_page(const Segment& s) { return s.vaddr / layout::page_size; }
+uint64_t last_page(const Segment& s) { return (s.vaddr + s.memsz - 1) / layout::page_size; }
+
 } // namespace
 
 ErrorOr<ElfImage> parse_elf(const uint8_t* file, uint64_t size) {
@@ -42,12 +45,20 @@ ErrorOr<ElfImage> parse_elf(const uint8_t* file, uint64_t size) {
         if (ph.type != pt_load || ph.memsz == 0) continue;
         if (image.count == max_segments) return invalid();
         if (ph.filesz > ph.memsz || ph.offset > size || ph.filesz > size - ph.offset) return invalid();
-        if (ph.vaddr < layout::page_size || ph.vaddr >= layout::user_stack_lowest ||
-            ph.memsz > layout::user_stack_lowest - ph.vaddr)
+        // Above page 0, below the stack's guard gap (which must stay unmapped for a stack
+        // overflow to be caught).
+        if (ph.vaddr < layout::page_size || ph.vaddr >= layout::user_guard_lowest ||
+            ph.memsz > layout::user_guard_lowest - ph.vaddr)
             return invalid();
         bool exec = ph.flags & pf_x, write = ph.flags & pf_w;
         if (exec && write) return invalid();  // W^X
-        image.segments[image.count++] = {ph.vaddr, ph.memsz, file + ph.offset, ph.filesz, write, exec};
+        Segment segment{ph.vaddr, ph.memsz, file + ph.offset, ph.filesz, write, exec};
+        // A page has one set of rights: segments may not share one, let alone overlap.
+        for (int j = 0; j < image.count; ++j)
+            if (first_page(segment) <= last_page(image.segments[j]) && first_page(image.segments[j]) <= last_page(segment))
+                return invalid();
+        image.segments[image.count++] = segment;
+        image.pages += last_page(segment) - first_page(segment) + 1;
         if (ph.vaddr + ph.memsz > image.end) image.end = ph.vaddr + ph.memsz;
         if (exec && eh.entry >= ph.vaddr && eh.entry < ph.vaddr + ph.memsz) entry_ok = true;
     }

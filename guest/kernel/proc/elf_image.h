@@ -1,5 +1,6 @@
 // Reading a user program's ELF: its entry and its PT_LOAD segments, each checked to lie
-// inside the file and inside the user half, above page 0. The loader maps them.
+// inside the file, above page 0 and below the stack's guard gap, writable or executable
+// but not both, and on pages of its own. The loader maps them.
 #pragma once
 #include <stdint.h>
 
@@ -22,7 +23,8 @@ struct ElfImage {
     uint64_t entry;
     int count;
     Segment segments[max_segments];
-    uint64_t end;  // one past the highest segment byte: where the heap may start
+    uint64_t end;    // one past the highest segment byte: where the heap may start
+    uint64_t pages;  // the pages the segments cover: frames the loader will need
 };
 
 ErrorOr<ElfImage> parse_elf(const uint8_t* file, uint64_t size);

@@ -48,7 +48,8 @@ uint64_t archive_size = 0;
 uint64_t page_down(uint64_t a) { return a & ~(layout::page_size - 1); }
 uint64_t page_up(uint64_t a) { return (a + layout::page_size - 1) & ~(layout::page_size - 1); }
 
-// Maps one segment page by page: code read-only + executable, everything else NX.
+// Maps one segment page by page: code read-only + executable, everything else NX. The
+// ELF reader made sure that no other segment touches its pages.
 ErrorOr<void> load_segment(mm::AddressSpace& space, const Segment& s) {
     uint64_t flags = pte::user | (s.writable ? pte::writable : 0) | (s.executable ? 0 : pte::no_execute);
     for (uint64_t page = page_down(s.vaddr); page < s.vaddr + s.memsz; page += layout::page_size) {
@@ -61,15 +62,18 @@ ErrorOr<void> load_segment(mm::AddressSpace& space, const Segment& s) {
         auto mapped = space.map(page, frame, flags);
         if (!mapped.ok()) {
             frames().free(frame);
-            // Two segments sharing a page: keep the first mapping, copy into it.
-            uint64_t existing = space.translate(page);
-            if (!existing) return Error{mapped.error()};
-            auto* target = static_cast<uint8_t*>(phys_to_virt(page_down(existing)));
-            for (uint64_t a = page < s.vaddr ? s.vaddr : page; a < page + layout::page_size && a < file_end; ++a)
-                target[a - page] = s.data[a - s.vaddr];
+            return mapped;
         }
     }
     return {};
+}
+
+// Whether a program needing `pages` (and their tables) can have them, from free frames
+// or by swapping others out: asked before any frame is spent, so that a huge bss is
+// refused at once rather than after zeroing all of RAM.
+bool could_fit(uint64_t pages) {
+    uint64_t tables = 3 + pages / 512 + 1;  // the first walk down, then a leaf table per 2 MiB
+    return pages + tables <= frames().free_count() + (swap_slots_total() - swap_slots_used());
 }
 
 // The spawn arguments at the top of the new stack (its first page, mapped now), where
@@ -193,6 +197,7 @@ ErrorOr<int> spawn(const char* name, int parent, const char* args) {
             break;
         }
     if (!slot) return Error{cocoon::sys::eagain};
+    if (!could_fit(image.pages + 1)) return Error{cocoon::sys::enomem};  // + the arguments' page
 
     mm::AddressSpace space = TRY(mm::AddressSpace::create(frames(), direct_map(), kernel_root(), swap_space()));
     for (int i = 0; i < image.count; ++i) {
@@ -381,6 +386,10 @@ void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason
         kprintf("[kernel] killed %s (pid %d): %s at %lx, rip %lx (%s, %s, %s%s)\n", p->name, p->pid,
                 kill_reason_text(reason), address, frame.rip, e & 1 ? "present" : "not present",
                 e & 2 ? "write" : "read", e & 4 ? "user" : "kernel", e & 16 ? ", instruction fetch" : "");
+    else if (frame.vector >= 10 && frame.vector <= 13 && e)  // the error code names a descriptor
+        kprintf("[kernel] killed %s (pid %d): %s (vector %lu, %s 0x%x) at rip %lx\n", p->name, p->pid,
+                kill_reason_text(reason), frame.vector, e & 2 ? "IDT vector" : e & 4 ? "LDT selector" : "GDT selector",
+                e & 2 ? e >> 3 : e & ~3u, frame.rip);
     else
         kprintf("[kernel] killed %s (pid %d): %s (vector %lu) at rip %lx\n", p->name, p->pid,
                 kill_reason_text(reason), frame.vector, frame.rip);

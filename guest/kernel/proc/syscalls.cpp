@@ -22,9 +22,13 @@ using namespace cocoon::trace;
 
 int64_t fail(int64_t errno_value) { return -errno_value; }
 
+// At most this much per read or write (a short count, as Linux's MAX_RW_COUNT): the
+// pages a call checks and supplies are bounded, whatever length the caller names.
+constexpr uint64_t max_transfer = 1u << 20;
+
 int64_t sys_write(uint64_t fd, uint64_t buffer, uint64_t length) {
     if (fd != 1 && fd != 2) return fail(sys::ebadf);
-    if (length > (1u << 20)) length = 1u << 20;
+    if (length > max_transfer) length = max_transfer;
     if (!user_range_ok(buffer, length, false)) return fail(sys::efault);
     char chunk[256];
     for (uint64_t done = 0; done < length;) {
@@ -40,6 +44,7 @@ int64_t sys_write(uint64_t fd, uint64_t buffer, uint64_t length) {
 
 int64_t sys_read(uint64_t fd, uint64_t buffer, uint64_t length) {
     if (fd != 0) return fail(sys::ebadf);
+    if (length > max_transfer) length = max_transfer;
     if (!user_range_ok(buffer, length, true)) return fail(sys::efault);
     uint64_t n = 0;
     while (n < length && (x86::inb(0x3fd) & 1)) {  // what the UART holds now; never blocks
@@ -53,12 +58,12 @@ int64_t sys_read(uint64_t fd, uint64_t buffer, uint64_t length) {
 
 // The heap may grow up to the guard gap below the stack.
 int64_t set_break(Process& p, uint64_t end) {
-    if (end < p.heap_start || end > layout::user_stack_lowest - layout::user_guard_size) return fail(sys::enomem);
+    if (end < p.heap_start || end > layout::user_guard_lowest) return fail(sys::enomem);
     uint64_t old_top = (p.brk + layout::page_size - 1) & ~(layout::page_size - 1);
     uint64_t new_top = (end + layout::page_size - 1) & ~(layout::page_size - 1);
-    for (uint64_t page = new_top; page < old_top; page += layout::page_size) {
-        if (p.space.unmap(page)) x86::invlpg(page);
-    }
+    // A shrink costs what was mapped there, not the range's size (it may span terabytes);
+    // the process's TLB entries go with one CR3 write (its PCID's, when PCIDs are on).
+    if (new_top < old_top && p.space.unmap_range(new_top, old_top)) x86::write_cr3(x86::read_cr3());
     p.brk = end;
     return 0;
 }
@@ -111,8 +116,15 @@ void put_result(uint64_t address, uint32_t value) {
     cpu::user_access_end();
 }
 
-int64_t sys_wait(int64_t pid, uint64_t status_address, uint64_t reason_address) {
+// A pid from a system call: pids are positive ints, and a value that is not one (2^32 +
+// a child's pid, say) names no process rather than wrapping onto a real one.
+int pid_argument(int64_t pid) { return pid > 0 && pid <= INT32_MAX ? static_cast<int>(pid) : 0; }
+
+// pid <= 0: any child.
+int64_t sys_wait(int64_t pid_value, uint64_t status_address, uint64_t reason_address) {
     Process& me = *current();
+    int pid = pid_value <= 0 ? -1 : pid_argument(pid_value);
+    if (pid == 0) return fail(sys::echild);
     if (!result_slot_ok(status_address) || !result_slot_ok(reason_address)) return fail(sys::efault);
     for (;;) {
         bool have_child = false;
@@ -133,7 +145,7 @@ int64_t sys_wait(int64_t pid, uint64_t status_address, uint64_t reason_address) 
         if (!have_child) return fail(sys::echild);
         if (me.killed) return fail(sys::eintr);  // it ends on its way out
         me.state = State::waiting;
-        me.wait_for = pid > 0 ? static_cast<int>(pid) : -1;
+        me.wait_for = pid;
         yield_cpu(switch_block);
     }
 }
@@ -179,7 +191,7 @@ int64_t sys_disk_sectors(uint64_t disk) {
 // Marks the caller's child killed; a sleeping or waiting child wakes to notice. One
 // blocked on a disk request notices when the request is done: its pages are pinned.
 int64_t sys_kill(int64_t pid) {
-    Process* child = pid > 0 ? find(static_cast<int>(pid)) : nullptr;
+    Process* child = find(pid_argument(pid));
     if (!child || child->state == State::unused || child->state == State::zombie) return fail(sys::esrch);
     if (child->parent != current()->pid) return fail(sys::eperm);
     child->killed = true;

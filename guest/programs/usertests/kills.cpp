@@ -50,6 +50,8 @@ const Expected expected[] = {
     {"iretq-to-ring0", trace::kill_general_protection, tcg_far_return},
     {"lret-to-ring0", trace::kill_general_protection, tcg_far_return},
     {"load-kernel-ss", trace::kill_general_protection},
+    {"ldt-selector", trace::kill_general_protection},
+    {"ldt-far-call", trace::kill_general_protection},
     {"cli", trace::kill_general_protection},
     {"sti", trace::kill_general_protection},
     {"hlt", trace::kill_general_protection},
@@ -74,6 +76,7 @@ const Expected expected[] = {
     {"ud2", trace::kill_invalid_opcode},
     {"icebp", trace::kill_other_exception, trace::kill_invalid_opcode},  // #DB (no gate check); #UD on TCG
     {"sse", trace::kill_invalid_opcode},  // CR4.OSFXSR is off: no SSE state to leak between processes
+    {"x87-unmasked-exception", trace::kill_x87_error},
     {"single-step-syscall", trace::kill_other_exception},
 };
 

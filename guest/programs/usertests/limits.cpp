@@ -34,6 +34,45 @@ void sbrk_cases() {
     for (int i = 0; i < size; ++i) bad += heap[i] != 0;
     expect_result("sbrk(regrown heap is zeroed)", bad, 0);
     sbrk(-size);
+
+    // The whole heap range, up to the guard gap (128 TiB), grown, touched at both ends and
+    // the middle, and given back: the shrink costs what was mapped (page by page over the
+    // range it would hold the CPU for hours), and the page tables it empties go too.
+    before = frames_free();
+    auto* base = static_cast<uint8_t*>(sbrk(0));
+    intptr_t span = static_cast<intptr_t>(guard_gap - reinterpret_cast<uint64_t>(base));
+    if (sbrk(span) != base) {
+        fail("sbrk(up to the guard gap and back)", "growing to the gap refused");
+    } else {
+        base[0] = base[span / 2] = base[span - 1] = 1;
+        sbrk(-span);
+        expect_result("sbrk(up to the guard gap and back: every page and table freed)", before - frames_free(), 0);
+    }
+    expect_result("sbrk(one byte into the guard gap)", as_long(sbrk(span + 1)), enomem);
+}
+
+// ELFs the loader must refuse (guest/misfits/): nothing of them is mapped or kept.
+void misfit_cases() {
+    const struct {
+        const char* name;
+        const char* program;
+        long error;
+    } misfits[] = {
+        {"spawn(a segment in the stack's guard gap: EINVAL)", "misfit-guard-gap", -sys::einval},
+        {"spawn(a segment in the stack's range: EINVAL)", "misfit-stack", -sys::einval},
+        {"spawn(two segments on one page: EINVAL)", "misfit-shared-page", -sys::einval},
+        {"spawn(two segments at the same addresses: EINVAL)", "misfit-overlap", -sys::einval},
+        {"spawn(a bss of 1 TiB: ENOMEM before any work)", "misfit-huge-bss", -sys::enomem},
+    };
+    for (const auto& m : misfits) {
+        long before = frames_free();
+        int pid = spawn(m.program, "");
+        int status = -1;
+        if (pid > 0) wait(pid, &status);
+        if (pid != m.error) fail(m.name, "spawn returned %d (exit status %d), wanted %ld", pid, status, m.error);
+        else if (long lost = before - frames_free()) fail(m.name, "%ld frames gone", lost);
+        else pass(m.name);
+    }
 }
 
 void syscall_number_cases() {
@@ -145,6 +184,23 @@ void kill_case() {
         pass(name);
 }
 
+// Pids are ints: 2^32 + a child's pid names no process, for kill and wait alike (kill
+// once truncated it and ended the child).
+void pid_width_case() {
+    const char* name = "kill and wait(2^32 + a child's pid names no process)";
+    int child = spawn("ut_child", "sleep 600000");
+    uint64_t wide = (uint64_t{1} << 32) + static_cast<uint64_t>(child);
+    long killed = syscall6(sys::kill, wide, 0, 0, 0, 0, 0);
+    long waited = syscall6(sys::wait, wide, 0, 0, 0, 0, 0);
+    long real = kill(child);
+    uint32_t reason = 0;
+    bool ended = wait(child, nullptr, &reason) == child && reason == trace::kill_by_parent;
+    if (killed != -sys::esrch || waited != -sys::echild || real || !ended)
+        fail(name, "kill %ld, wait %ld, then kill of the child %ld, ended %d", killed, waited, real, ended);
+    else
+        pass(name);
+}
+
 // A child that spins forever without a system call: the timer takes the CPU from it,
 // so a bystander that sleeps and works beside it finishes; then its parent ends it.
 void spinner_case() {
@@ -190,10 +246,13 @@ void limit_cases() {
     orphan_cases(capacity);
     bystander_case();
     kill_case();
+    pid_width_case();
     spinner_case();
     x87_case();
     expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
-    expect_exit("syscall-hog(read into more heap than RAM)", "syscall-hog", 0);
+    expect_exit("direction-flag(DF set across faults and ticks)", "direction-flag", 0);
+    expect_exit("syscall-hog(a read asked for more than RAM does 1 MiB at most)", "syscall-hog", 0);
+    misfit_cases();
     expect_killed("hog killed (out of memory)", "hog", trace::kill_out_of_memory);
 }
 
