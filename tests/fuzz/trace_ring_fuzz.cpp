@@ -15,17 +15,21 @@
 //
 // Must hold: no crash, no read or write outside RAM (fenced), bounded time whatever the
 // header says: a drain hands the EventLog at most one ring's worth of records, and a
-// ring can hold no more records than RAM; the identity registers read their constants.
+// ring can hold no more records than RAM; the identity registers read their constants;
+// the input's first bytes as guest_text (as every process name is made) are printable,
+// valid UTF-8 and within the limit, which the last byte chooses.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cocoon/platform.h"
 #include "cocoon/trace.h"
 #include "fenced_memory.h"
+#include "vmm/log/guest_text.h"
 #include "vmm/log/logging.h"
 #include "vmm/trace/event_log.h"
 #include "vmm/trace/trace_device.h"
@@ -59,6 +63,15 @@ void check(bool holds, const char* what) {
     std::abort();
 }
 
+void check_guest_text(const uint8_t* data, size_t size) {
+    size_t limit = data[size - 1] % 80;
+    std::string_view bytes(reinterpret_cast<const char*>(data), std::min<size_t>(size, 96));
+    std::string text = guest_text(bytes, limit);
+    check(text.size() <= limit, "guest_text past its limit");
+    for (char c : text) check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "a control byte in guest_text");
+    (void)nlohmann::json(text).dump();  // throws type_error.316 on invalid UTF-8: a finding
+}
+
 void port_write(TraceDevice& device, uint64_t offset, uint32_t value, size_t size = 4) {
     uint8_t bytes[4];
     std::memcpy(bytes, &value, 4);
@@ -74,6 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static bool logging = (setup_logging("off", "/dev/null"), true);
     (void)logging;
     if (size < header_bytes) return 0;
+    check_guest_text(data, size);
     uint8_t flags = data[0];
     uint64_t ring;
     std::memcpy(&ring, data + 1, 8);

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -116,4 +118,87 @@ TEST(EventLog, MapsGoToAFolderMadeIfMissing) {
     EXPECT_TRUE(std::filesystem::exists(dir / "hello-3.txt"));
     EXPECT_TRUE(std::filesystem::exists(dir / "hello-3.svg"));
     std::filesystem::remove_all(dir.parent_path());
+}
+
+// A guest chooses every byte of a name: 0xFF made the timeline's JSON writer throw (and
+// cocoon abort), ESC reached the terminal, '/' led the map out of its folder. Every
+// output carries the name as guest_text: printable, valid UTF-8, \xHH for the rest.
+TEST(EventLog, ANameOfAnyBytesLeavesEveryOutputValidAndPrintable) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(::testing::TempDir()) / "event_log_hostile_name";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::string json_log = (dir / "log.jsonl").string(), json_timeline = (dir / "run.json").string(),
+                svg_timeline = (dir / "run.svg").string();
+    const std::string shown = "a\\xFF/\\x1B[2J\\x0A\\xC0";  // as cocoon writes "a\xFF/\x1B[2J\n\xC0"
+    ::testing::internal::CaptureStderr();  // first: the console sink colours only a terminal
+    setup_logging("debug", json_log);
+    {
+        GuestMemory memory(1 << 20);
+        EventLog log(memory, khz, (dir / "maps").string());
+        log.keep_timeline(json_timeline, svg_timeline);
+        Record born = spawn(0, 1, "a\xff/\x1b[2J\n\xc0");
+        Record gone = exit(5, 1, kill_none);
+        gone.proc.cr3 = 0x1000;  // an empty root table
+        uint64_t seq = 0;
+        for (Record r : {born, to(1, 0, 1), fault(2, 1, outcome_demand_zero), gone}) {
+            r.seq = seq++;
+            log.record(r);
+        }
+        log.log_summary(0);
+        EXPECT_NO_THROW(log.write_timeline());
+        log.write_maps();
+    }
+    spdlog::default_logger()->flush();
+    std::string console = ::testing::internal::GetCapturedStderr();
+    auto lines = cocoon::test::read_json_lines(json_log);  // throws on a line that is not JSON
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("off"));
+
+    auto slurp = [](const fs::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    // Printable: no byte the guest wrote is there raw, nor any other control character.
+    auto expect_printable = [&](const std::string& text, const char* what) {
+        EXPECT_EQ(text.find('\xff'), std::string::npos) << what;
+        EXPECT_EQ(text.find('\x1b'), std::string::npos) << what;
+        EXPECT_EQ(text.find('\xc0'), std::string::npos) << what;
+        EXPECT_NO_THROW((void)nlohmann::json(text).dump()) << what << ": not valid UTF-8";
+    };
+
+    // The console: the lines with the name, escaped.
+    expect_printable(console, "console");
+    EXPECT_NE(console.find("spawn " + shown + "#1 "), std::string::npos) << console;
+    EXPECT_NE(console.find("exit " + shown + "#1 (exit 0)"), std::string::npos) << console;
+
+    // The JSON log: the spawn's name field and every line naming the process.
+    expect_printable(slurp(json_log), "JSON log");
+    auto records = cocoon::test::trace_records(lines);
+    ASSERT_EQ(records.size(), 4u);
+    EXPECT_EQ(records[0]["name"], shown);
+    EXPECT_EQ(records[1]["to_name"], shown + "#1");
+    EXPECT_EQ(records[3]["process"], shown + "#1");
+    EXPECT_EQ(cocoon::test::summary(lines, "process", shown + "#1")["ended"], "exit 0");
+
+    // The timeline: strict JSON (nlohmann's parser refuses invalid UTF-8), the track named.
+    std::string timeline = slurp(json_timeline);
+    expect_printable(timeline, "timeline");
+    nlohmann::json trace = nlohmann::json::parse(timeline);
+    bool named = false;
+    for (const auto& e : trace["traceEvents"])
+        named |= e["name"] == "thread_name" && e["args"]["name"] == shown + "#1";
+    EXPECT_TRUE(named) << timeline;
+
+    // The SVG: valid UTF-8, the name as text (its '/' needs no XML escape).
+    std::string svg = slurp(svg_timeline);
+    expect_printable(svg, "SVG");
+    EXPECT_NE(svg.find(">" + shown + "#1<"), std::string::npos) << svg;
+
+    // The maps: inside their folder, the name's '/' and '\' made '_'.
+    EXPECT_TRUE(fs::exists(dir / "maps" / "a_xFF__x1B_2J_x0A_xC0-1.txt"));
+    std::string map = slurp(dir / "maps" / "a_xFF__x1B_2J_x0A_xC0-1.svg");
+    expect_printable(map, "map SVG");
+    EXPECT_NE(map.find(shown + "#1"), std::string::npos);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir / "maps"), fs::directory_iterator()), 2);
+    fs::remove_all(dir);
 }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vmm/introspect/map_svg.h"
+#include "vmm/log/guest_text.h"
 #include "vmm/log/json_sink.h"
 #include "vmm/log/logging.h"
 #include "vmm/trace/record_fields.h"
@@ -252,7 +253,7 @@ void EventLog::on_exit(const Record& r, double t, const Snapshot& fresh) {
     if (!fresh.map || !processes_.count(r.pid)) return;
     AddressSpaceMap map = *fresh.map;
     map.name = fmt::format("{}", who(r.pid));
-    std::string base = fmt::format("{}-{}", p.name, r.pid);
+    std::string base = fmt::format("{}-{}", file_name_part(p.name), r.pid);
     maps_[base + ".txt"] = format_map(map);
     maps_[base + ".svg"] = render_map_svg(map);
 }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "vmm/log/guest_text.h"
+
 namespace cocoon::vmm {
 namespace {
 
@@ -107,7 +109,9 @@ std::string access_text(uint32_t e) {
                        e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
 }
 
-std::string process_name(const Record& r) { return std::string(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name)); }
+std::string process_name(const Record& r) {
+    return guest_text(std::string_view(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name)));
+}
 
 nlohmann::json record_fields(const Record& r, uint64_t t_ns, uint32_t tsc_khz) {
     nlohmann::json j = {{"seq", r.seq}, {"t_ns", t_ns}, {"tsc", r.tsc}, {"cpu", r.cpu},

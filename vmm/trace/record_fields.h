@@ -19,7 +19,9 @@ const char* disk_op_text(uint8_t op);             // "read", "write", "flush"
 const char* disk_status_text(uint8_t status);     // "ok", "I/O error"
 // The page-fault error code in words: "not present, user, write, fetch".
 std::string access_text(uint32_t error_code);
-// The program name, which the kernel NUL-pads (and may not terminate).
+// The program name, which the kernel NUL-pads (and may not terminate), as guest_text
+// (vmm/log/guest_text.h): printable, valid UTF-8, any other byte as \xHH. The one place
+// a name's bytes become text, so every log line, JSON field, timeline and map has it so.
 std::string process_name(const trace::Record& r);
 
 // Every field of `r`. `t_ns` is the time since boot the caller computed from r.tsc.

@@ -53,7 +53,9 @@ nlohmann::json Timeline::to_json() const {
 
 bool Timeline::write(const std::string& path) const {
     std::ofstream out(path);
-    out << to_json().dump(1) << "\n";
+    // Guest names arrive as guest_text, valid UTF-8; should any other text not be, the
+    // writer puts U+FFFD for its bad bytes rather than throw.
+    out << to_json().dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return static_cast<bool>(out);
 }
 

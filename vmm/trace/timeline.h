@@ -14,7 +14,7 @@ namespace cocoon::vmm {
 
 class Timeline {
 public:
-    void process_named(uint32_t pid, const std::string& name);
+    void process_named(uint32_t pid, const std::string& name);  // name: guest_text (vmm/log/guest_text.h)
     // The CPU went to `to` (0: idle): closes the open span, opens the next.
     void switched(double t_ms, uint32_t to);
     // `pid` ended: its span closes even though the next switch is still to come.
