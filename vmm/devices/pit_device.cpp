@@ -4,7 +4,17 @@
 
 namespace cocoon::vmm {
 
-PitDevice::PitDevice(boost::asio::io_context& events, IrqLine& irq0) : irq0_(irq0), timer_(events) {}
+PitDevice::PitDevice(boost::asio::io_context& events, IrqLine& irq0)
+    : irq0_(irq0), timer_(events),
+      port61_(
+          [this] {
+              std::lock_guard lock(mutex_);
+              return pit_.read_port61(now());
+          },
+          [this](uint8_t value) {
+              std::lock_guard lock(mutex_);
+              pit_.write_port61(value, now());
+          }) {}
 
 void PitDevice::read(uint64_t offset, std::span<uint8_t> data) {
     std::lock_guard lock(mutex_);

@@ -1,6 +1,7 @@
 // The PIT on the port bus: register accesses from the vCPU thread go to the model with
 // the current time; its expiries are Asio timers on the event thread that raise IRQ 0
-// through an irqfd, so a tick costs the guest no exit to user space.
+// through an irqfd, so a tick costs the guest no exit to user space. Port 0x61, channel
+// 2's gate and output, is a port of its own on the bus: port61().
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "vmm/bus/device.h"
+#include "vmm/devices/byte_port.h"
 #include "vmm/devices/pit.h"
 
 namespace cocoon::vmm {
@@ -19,6 +21,7 @@ public:
     PitDevice(boost::asio::io_context& events, IrqLine& irq0);
     void read(uint64_t offset, std::span<uint8_t> data) override;
     void write(uint64_t offset, std::span<const uint8_t> data) override;
+    Device& port61() { return port61_; }
     uint64_t interrupts() const { return interrupts_; }
     // From the vCPU thread after an exit: raises what is already due. A tick then
     // never waits for the event thread to be scheduled, which a host that regains its
@@ -37,6 +40,7 @@ private:
     std::mutex mutex_;   // the model: vCPU thread and event thread
     Pit pit_;
     std::atomic<uint64_t> interrupts_ = 0;
+    BytePort port61_;    // changes no deadline of channel 0: no re-arming
 };
 
 } // namespace cocoon::vmm
