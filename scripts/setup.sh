@@ -9,6 +9,7 @@ packages=(
     libboost1.81-dev libboost-program-options1.81-dev  # Asio, Program_options
     libspdlog-dev libfmt-dev           # logging
     libgtest-dev                       # unit and KVM tests
+    acpica-tools                       # iasl: the unit tests read cocoon's ACPI tables with it
     nlohmann-json3-dev                 # JSON log, trace and map writers
     libseccomp-dev                     # the VMM's system-call filter
     qemu-system-x86                    # the nested-KVM runner and the microvm cross-checks
