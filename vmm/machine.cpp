@@ -19,6 +19,7 @@
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb_server.h"
 #include "vmm/log/json_sink.h"
+#include "vmm/platform/cpuid.h"
 #include "vmm/sandbox/seccomp_filter.h"
 
 namespace cocoon::vmm {
@@ -63,7 +64,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     : options_(options),
       vm_(kvm_),
       memory_(options.mem),
-      vcpu_(vm_, 0),
+      vcpu_(vm_, 0, guest_cpuid(kvm_.supported_cpuid(), 0, 1)),
       uart_irq_(vm_, platform::uart_irq),
       uart_([this](uint8_t byte) { console_output(byte); }, uart_irq_),
       exit_port_([this](uint32_t value) {

@@ -167,11 +167,21 @@ TEST(PvhBoot, StartInfoCarriesMemoryMapCommandLineAndModule) {
     EXPECT_EQ(module->size, 5000u);
     EXPECT_EQ(module->paddr, ram - 0x2000);
     EXPECT_EQ(memory.read<uint8_t>(module->paddr + 4999), 0xab);
-    ASSERT_EQ(info->memmap_entries, 2u);
-    auto ram_entry = memory.read<cocoon::pvh::MemmapEntry>(info->memmap_paddr + sizeof(cocoon::pvh::MemmapEntry));
-    EXPECT_EQ(ram_entry->type, cocoon::pvh::memmap_ram);
-    EXPECT_EQ(ram_entry->addr, 0x100000u);
-    EXPECT_EQ(ram_entry->addr + ram_entry->size, ram);
+    // As on a PC: RAM below 640 KiB (Linux's real-mode trampoline needs some), the
+    // legacy hole reserved, RAM from 1 MiB; in order, without gaps.
+    ASSERT_EQ(info->memmap_entries, 3u);
+    auto entry = [&](int i) {
+        return *memory.read<cocoon::pvh::MemmapEntry>(info->memmap_paddr + i * sizeof(cocoon::pvh::MemmapEntry));
+    };
+    EXPECT_EQ(entry(0).type, cocoon::pvh::memmap_ram);
+    EXPECT_EQ(entry(0).addr, 0u);
+    EXPECT_EQ(entry(0).size, 0x9fc00u);
+    EXPECT_EQ(entry(1).type, cocoon::pvh::memmap_reserved);
+    EXPECT_EQ(entry(1).addr, 0x9fc00u);
+    EXPECT_EQ(entry(2).type, cocoon::pvh::memmap_ram);
+    EXPECT_EQ(entry(2).addr, 0x100000u);
+    EXPECT_EQ(entry(1).addr + entry(1).size, entry(2).addr);
+    EXPECT_EQ(entry(2).addr + entry(2).size, ram);
 }
 
 TEST(PvhBoot, ModuleThatDoesNotFitAndOverlongCommandLineAreRefused) {

@@ -64,9 +64,13 @@ PvhPlacement write_pvh_boot_info(const GuestMemory& memory, const KernelImage& k
         placement.module_gpa = gpa;
     }
 
-    // The low megabyte is cocoon's (boot structures) and the legacy holes: reserved.
+    // As on a PC: RAM below 640 KiB (Linux puts its real-mode trampoline there, and
+    // panics without any; the boot structures above are in it, and Linux keeps the whole
+    // first megabyte for itself), the legacy hole up to 1 MiB reserved (the ACPI tables
+    // are there), then RAM.
     const pvh::MemmapEntry map[] = {
-        {0, kernel_min_paddr, pvh::memmap_reserved, 0},
+        {0, pvh_low_ram_end, pvh::memmap_ram, 0},
+        {pvh_low_ram_end, kernel_min_paddr - pvh_low_ram_end, pvh::memmap_reserved, 0},
         {kernel_min_paddr, memory.size() - kernel_min_paddr, pvh::memmap_ram, 0},
     };
     for (size_t i = 0; i < std::size(map); ++i) memory.write(pvh_memmap_gpa + i * sizeof(pvh::MemmapEntry), map[i]);

@@ -2,10 +2,10 @@
 // modules, written into the low megabyte that the kernel may not load into, and the
 // 32-bit protected-mode state the PVH spec prescribes for the entry.
 //
-// Guest-physical layout below 1 MiB:
+// Guest-physical layout below 1 MiB, reported RAM up to 0x9fc00 and reserved above:
 //   0x7000  hvm_start_info        0x7100  memory map (up to 8 entries)
 //   0x7400  module list           0x8000  command line (up to 4 KiB, NUL-terminated)
-//   0x9000  module command lines  the rest is reported reserved.
+//   0x9000  module command lines  0xe0000 the ACPI tables
 // The module (the program archive) goes at the top of RAM, page-aligned.
 #pragma once
 #include <cstdint>
@@ -25,6 +25,8 @@ inline constexpr uint64_t pvh_modlist_gpa = 0x7400;
 inline constexpr uint64_t pvh_cmdline_gpa = 0x8000;
 inline constexpr uint64_t pvh_cmdline_max = 0x1000;
 inline constexpr uint64_t pvh_module_cmdline_gpa = 0x9000;
+inline constexpr uint64_t pvh_low_ram_end = 0x9fc00;  // 639 KiB, where a PC's EBDA begins
+inline constexpr uint64_t pvh_acpi_gpa = 0xe0000;     // in the reserved hole, as Firecracker puts them
 
 struct BootModule {
     std::span<const uint8_t> bytes;

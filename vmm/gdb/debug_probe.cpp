@@ -47,7 +47,7 @@ DebugSupport probe_debug_support(const Kvm& kvm) {
     vm.set_memory(memory);
     std::memcpy(memory.span(code, sizeof program)->data(), program, sizeof program);
     memory.write<uint32_t>(3 * 4, static_cast<uint32_t>(out_at));  // IVT[3] = 0000:out_at
-    Vcpu vcpu(vm, 0);
+    Vcpu vcpu(vm, 0, kvm.supported_cpuid());
     kvm_sregs s = vcpu.sregs();  // real mode after reset; flat segments at 0
     for (kvm_segment* seg : {&s.cs, &s.ds, &s.es, &s.ss}) {
         seg->base = 0;

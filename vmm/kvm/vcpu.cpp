@@ -33,8 +33,7 @@ void install_kick_handler() {
 
 [[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 
-void set_cpuid(int fd, const Kvm& kvm) {
-    std::vector<kvm_cpuid_entry2> entries = kvm.supported_cpuid();
+void set_cpuid(int fd, const std::vector<kvm_cpuid_entry2>& entries) {
     std::vector<uint8_t> buffer(sizeof(kvm_abi::CpuidHeader) + entries.size() * sizeof(kvm_cpuid_entry2));
     kvm_abi::CpuidHeader header{static_cast<uint32_t>(entries.size()), 0};
     std::memcpy(buffer.data(), &header, sizeof header);
@@ -50,13 +49,13 @@ std::string segment(const char* name, const kvm_segment& s) {
 
 } // namespace
 
-Vcpu::Vcpu(Vm& vm, uint32_t index) : fd_(ioctl(vm.fd(), KVM_CREATE_VCPU, index)) {
+Vcpu::Vcpu(Vm& vm, uint32_t index, const std::vector<kvm_cpuid_entry2>& cpuid) : fd_(ioctl(vm.fd(), KVM_CREATE_VCPU, index)) {
     if (!fd_) fail("KVM_CREATE_VCPU");
     run_size_ = static_cast<size_t>(vm.kvm().vcpu_mmap_size());
     void* p = mmap(nullptr, run_size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
     if (p == MAP_FAILED) fail("mmap kvm_run");
     run_ = static_cast<kvm_run*>(p);
-    set_cpuid(fd_.get(), vm.kvm());
+    set_cpuid(fd_.get(), cpuid);
     install_kick_handler();
 }
 

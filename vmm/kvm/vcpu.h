@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vmm/kvm/kvm.h"
 
@@ -14,7 +15,8 @@ namespace cocoon::vmm {
 
 class Vcpu {
 public:
-    Vcpu(Vm& vm, uint32_t index);
+    // vCPU `index` (its APIC ID) with the CPUID it is to report (vmm/platform/cpuid.h).
+    Vcpu(Vm& vm, uint32_t index, const std::vector<kvm_cpuid_entry2>& cpuid);
     ~Vcpu();
     Vcpu(const Vcpu&) = delete;
     Vcpu& operator=(const Vcpu&) = delete;
