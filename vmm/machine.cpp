@@ -78,6 +78,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
       }),
       pit_irq_(vm_, platform::pit_irq),
       pit_(events_, pit_irq_),
+      i8042_([this] { stop(0, "the guest reset the machine (i8042)"); }),
       event_log_(memory_, vcpu_.tsc_khz(), options.maps_out),
       trace_(vm_, memory_, events_, vcpu_.tsc_khz(), event_log_) {
     KernelImage kernel = parse_kernel(images.kernel, memory_.size());
@@ -86,22 +87,29 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     std::optional<BootModule> module;
     if (!images.initrd.empty()) module = BootModule{images.initrd, "programs.tar"};
     std::string cmdline = options.cmdline;
+    PlatformDescription description;  // what the ACPI tables say the machine has
     for (const DiskOption& d : options.disks) {
         auto index = static_cast<uint32_t>(disks_.size());
         disks_.push_back(std::make_unique<Disk>(d, index, vm_, memory_, mmio_, events_));
         const Disk& disk = *disks_.back();
         if (!cmdline.empty()) cmdline += ' ';
         cmdline += disk.slot.cmdline();
+        description.virtio_mmio.push_back({disk.slot.base(), platform::virtio_mmio_size, disk.slot.irq()});
         spdlog::info("disk {}: {}{}, {} sectors, virtio-mmio at {:#x}, IRQ {}", index, d.path,
                      d.read_only ? " (read-only)" : "", disk.image.sectors(), disk.slot.base(), disk.slot.irq());
     }
-    PvhPlacement boot = write_pvh_boot_info(memory_, kernel, cmdline, module);
+    PvhPlacement boot = write_pvh_boot_info(memory_, kernel, cmdline, module, description);
     set_pvh_entry_state(vcpu_, kernel.entry, boot.start_info);
 
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
     pio_.add(platform::pit_port, platform::pit_port_count, pit_);
     pio_.add(platform::trace_port, platform::trace_port_count, trace_);
+    pio_.add(platform::port61, 1, pit_.port61());
+    pio_.add(platform::rtc_port, platform::rtc_port_count, rtc_);
+    pio_.add(platform::i8042_data_port, 1, i8042_.data_port());
+    pio_.add(platform::i8042_command_port, 1, i8042_.command_port());
+    pio_.add(platform::post_port, 1, post_port_);
     event_log_.keep_timeline(options.trace_out, options.trace_svg);
     if (!seccomp_in_this_build) options_.seccomp = false;
     spdlog::debug("seccomp confinement {}", options_.seccomp ? "on" : "off");

@@ -18,7 +18,10 @@
 
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
+#include "vmm/devices/cmos_rtc.h"
+#include "vmm/devices/discard_port.h"
 #include "vmm/devices/exit_port.h"
+#include "vmm/devices/i8042.h"
 #include "vmm/devices/pit_device.h"
 #include "vmm/devices/uart.h"
 #include "vmm/devices/virtio_blk.h"
@@ -86,6 +89,9 @@ private:
     ExitPort exit_port_;
     IrqFd pit_irq_;
     PitDevice pit_;
+    CmosRtc rtc_;
+    I8042 i8042_;          // for its reset line: Linux's reboot=k
+    DiscardPort post_port_;
     EventLog event_log_;
     TraceDevice trace_;
     std::vector<std::unique_ptr<Disk>> disks_;

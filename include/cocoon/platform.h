@@ -17,6 +17,22 @@ inline constexpr uint16_t pit_port_count = 4;
 inline constexpr uint32_t pit_irq = 0;
 inline constexpr uint32_t pit_hz = 1193182;
 
+// Port 0x61: PIT channel 2's gate (bit 0) and output (bit 5), which Linux calibrates
+// the TSC against.
+inline constexpr uint16_t port61 = 0x61;
+
+// CMOS RTC: index at 0x70, data at 0x71; the host's time (UTC).
+inline constexpr uint16_t rtc_port = 0x70;
+inline constexpr uint16_t rtc_port_count = 2;
+
+// i8042: data at 0x60, command and status at 0x64; command 0xfe resets the machine,
+// which ends the run with status 0 (Linux's reboot=k).
+inline constexpr uint16_t i8042_data_port = 0x60;
+inline constexpr uint16_t i8042_command_port = 0x64;
+
+// Port 0x80, the POST code and I/O delay port: taken and ignored.
+inline constexpr uint16_t post_port = 0x80;
+
 // Exit port, QEMU's isa-debug-exit (iobase=0xf4, iosize=0x04). A 32-bit write of
 // `value` ends the run: cocoon exits with `value` (see vmm exit statuses), QEMU with
 // `(value << 1) | 1`.

@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(all_zero(low), "the loader wrote below 1 MiB");
     try {
         PvhPlacement placement = write_pvh_boot_info(*memory, image, "init=fuzz quantum_ms=5",
-                                                     BootModule{std::span(module_bytes), "programs.tar"});
+                                                     BootModule{std::span(module_bytes), "programs.tar"}, {});
         check(placement.start_info == pvh_start_info_gpa, "start_info moved");
         check(placement.module_gpa >= image.end && placement.module_gpa + sizeof module_bytes <= ram_size,
               "the module overlaps the kernel or leaves RAM");

@@ -81,6 +81,13 @@ TEST(AcpiTables, FadtIsHardwareReducedAndPointsAtTheDsdt) {
     EXPECT_EQ(read_le(fadt, 140, 8), blob.address_of["DSDT"]);     // X_DSDT
     EXPECT_NE(read_le(fadt, 112, 4) & (1u << 20), 0u);             // HW_REDUCED_ACPI
     EXPECT_EQ(read_le(fadt, 109, 2) & 3u, 0u);                     // no legacy devices, no 8042
+    EXPECT_EQ(read_le(fadt, 109, 2) & (1u << 5), 0u);              // a CMOS RTC,
+    EXPECT_EQ(fadt[108], 0x32u);                                   // its century at byte 0x32
+    PlatformDescription no_rtc = platform_with(1, 1);
+    no_rtc.cmos_rtc = false;
+    auto without = AcpiBlob(build_acpi_tables(no_rtc, tables_gpa)).by_signature["FACP"];
+    EXPECT_NE(read_le(without, 109, 2) & (1u << 5), 0u);
+    EXPECT_EQ(without[108], 0u);
     EXPECT_EQ(read_le(fadt, 36, 4), 0u);                           // no FACS
     EXPECT_EQ(text(fadt, 268, 8), "COCOONVM");                     // hypervisor vendor identity
 }

@@ -155,7 +155,7 @@ TEST(PvhBoot, StartInfoCarriesMemoryMapCommandLineAndModule) {
     KernelImage image = parse_kernel(file, ram);
     GuestMemory memory(ram);
     std::vector<uint8_t> archive(5000, 0xab);
-    auto placed = write_pvh_boot_info(memory, image, "init=hello quantum_ms=5", BootModule{archive, "programs.tar"});
+    auto placed = write_pvh_boot_info(memory, image, "init=hello quantum_ms=5", BootModule{archive, "programs.tar"}, {});
     auto info = memory.read<cocoon::pvh::StartInfo>(placed.start_info);
     ASSERT_TRUE(info);
     EXPECT_EQ(info->magic, cocoon::pvh::start_magic);
@@ -190,8 +190,8 @@ TEST(PvhBoot, ModuleThatDoesNotFitAndOverlongCommandLineAreRefused) {
     KernelImage image = parse_kernel(file, ram);
     GuestMemory memory(ram);
     std::vector<uint8_t> huge(ram, 0);
-    EXPECT_THROW(write_pvh_boot_info(memory, image, "", BootModule{huge, "x"}), SetupError);
-    EXPECT_THROW(write_pvh_boot_info(memory, image, std::string(5000, 'a'), std::nullopt), SetupError);
+    EXPECT_THROW(write_pvh_boot_info(memory, image, "", BootModule{huge, "x"}, {}), SetupError);
+    EXPECT_THROW(write_pvh_boot_info(memory, image, std::string(5000, 'a'), std::nullopt, {}), SetupError);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "cocoon/pvh.h"
 #include "vmm/error.h"
 #include "vmm/exit_status.h"
+#include "vmm/platform/acpi_tables.h"
 
 namespace cocoon::vmm {
 namespace {
@@ -36,7 +37,7 @@ kvm_segment flat_segment(uint16_t selector, uint8_t type) {
 } // namespace
 
 PvhPlacement write_pvh_boot_info(const GuestMemory& memory, const KernelImage& kernel, const std::string& cmdline,
-                                 const std::optional<BootModule>& module) {
+                                 const std::optional<BootModule>& module, const PlatformDescription& description) {
     if (cmdline.size() >= pvh_cmdline_max)
         throw SetupError(exit_status::bad_input,
                          fmt::format("command line of {} bytes is longer than {}", cmdline.size(), pvh_cmdline_max - 1));
@@ -76,6 +77,13 @@ PvhPlacement write_pvh_boot_info(const GuestMemory& memory, const KernelImage& k
     for (size_t i = 0; i < std::size(map); ++i) memory.write(pvh_memmap_gpa + i * sizeof(pvh::MemmapEntry), map[i]);
     info.memmap_paddr = pvh_memmap_gpa;
     info.memmap_entries = std::size(map);
+
+    AcpiTables acpi = build_acpi_tables(description, pvh_acpi_gpa);
+    if (acpi.bytes.size() > kernel_min_paddr - pvh_acpi_gpa)
+        throw SetupError(exit_status::bad_input, fmt::format("ACPI tables of {} bytes do not fit below 1 MiB",
+                                                             acpi.bytes.size()));
+    std::memcpy(memory.span(pvh_acpi_gpa, acpi.bytes.size())->data(), acpi.bytes.data(), acpi.bytes.size());
+    info.rsdp_paddr = acpi.rsdp_address;
     memory.write(pvh_start_info_gpa, info);
     return placement;
 }

@@ -16,6 +16,7 @@
 #include "vmm/boot/elf_kernel.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/platform/platform_description.h"
 
 namespace cocoon::vmm {
 
@@ -38,11 +39,12 @@ struct PvhPlacement {
     uint64_t module_gpa;   // 0 when there is no module
 };
 
-// Writes start_info, the memory map, the command line and the module. Throws
+// Writes start_info, the memory map, the command line, the module and the platform's
+// ACPI tables (at pvh_acpi_gpa; rsdp_paddr points at them). Throws
 // SetupError(bad_input) when the command line is too long or the module does not
 // fit in RAM beside the kernel.
 PvhPlacement write_pvh_boot_info(const GuestMemory& memory, const KernelImage& kernel, const std::string& cmdline,
-                                 const std::optional<BootModule>& module);
+                                 const std::optional<BootModule>& module, const PlatformDescription& description);
 
 // The PVH entry state: 32-bit flat protected mode, paging off, %ebx = start_info.
 void set_pvh_entry_state(Vcpu& vcpu, uint32_t entry, uint64_t start_info);

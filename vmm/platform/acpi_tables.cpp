@@ -23,7 +23,7 @@ using aml::Bytes;
 constexpr size_t rsdp_size = 36, rsdp_v1_size = 20, header_size = 36;
 constexpr size_t length_offset = 4, checksum_offset = 9, rsdp_checksum_offset = 8, rsdp_ext_checksum_offset = 32;
 constexpr size_t xsdt_entries = 2;   // the FADT and the MADT; the FADT leads to the DSDT
-constexpr size_t fadt_size = 276, fadt_dsdt = 40, fadt_iapc_boot_arch = 109, fadt_flags = 112,
+constexpr size_t fadt_size = 276, fadt_dsdt = 40, fadt_century = 108, fadt_iapc_boot_arch = 109, fadt_flags = 112,
                  fadt_minor_version = 131, fadt_x_dsdt = 140, fadt_hypervisor_vendor = 268;
 
 constexpr std::string_view oem_id = "COCOON";            // 6 characters, as the field
@@ -86,17 +86,20 @@ Bytes xsdt(const std::vector<uint64_t>& tables) {
     return finish(table);
 }
 
-Bytes fadt(uint64_t dsdt_address) {
+Bytes fadt(const PlatformDescription& platform, uint64_t dsdt_address) {
     Bytes table = header("FACP", 6);
     table.resize(fadt_size);
     // An OS prefers X_DSDT; the 32-bit copy is for those that read only it, and must
     // be 0 where the address does not fit.
     put_le(table, fadt_dsdt, dsdt_address <= std::numeric_limits<uint32_t>::max() ? dsdt_address : 0, 4);
     put_le(table, fadt_x_dsdt, dsdt_address, 8);
-    // No VGA, no MSI (there is no PCI), no CMOS RTC; no 8042 and no legacy devices
-    // beyond those the DSDT names (bits 1 and 0 clear), so Linux probes none of them.
+    // No VGA, no MSI (there is no PCI); no 8042 and no legacy devices beyond those the
+    // DSDT names (bits 1 and 0 clear), so Linux probes none of them (the i8042 is there
+    // for its reset line only). The CMOS RTC, when there, with its century byte.
     constexpr uint16_t vga_not_present = 1 << 2, msi_not_supported = 1 << 3, cmos_rtc_not_present = 1 << 5;
-    put_le(table, fadt_iapc_boot_arch, vga_not_present | msi_not_supported | cmos_rtc_not_present, 2);
+    put_le(table, fadt_iapc_boot_arch,
+           vga_not_present | msi_not_supported | (platform.cmos_rtc ? 0 : cmos_rtc_not_present), 2);
+    if (platform.cmos_rtc) table[fadt_century] = 0x32;
     // Hardware-reduced: no PM timer, GPE or SCI registers to fill in, no FACS, and
     // no fixed-feature power or sleep button (bits 4, 5: buttons would be devices).
     constexpr uint32_t power_button_is_device = 1 << 4, sleep_button_is_device = 1 << 5, hw_reduced_acpi = 1 << 20;
@@ -191,7 +194,7 @@ AcpiTables build_acpi_tables(const PlatformDescription& platform, uint64_t gpa) 
     uint64_t dsdt_address = madt_address + madt_table.size();
 
     AcpiTables tables{rsdp(xsdt_address), gpa};
-    for (const Bytes& table : {xsdt({fadt_address, madt_address}), fadt(dsdt_address), madt_table, dsdt_table})
+    for (const Bytes& table : {xsdt({fadt_address, madt_address}), fadt(platform, dsdt_address), madt_table, dsdt_table})
         append(tables.bytes, table);
     return tables;
 }

@@ -18,6 +18,7 @@ struct PlatformDescription {
     uint32_t ioapic_address = 0xfec00000;
     std::vector<VirtioMmioWindow> virtio_mmio;
     bool com1 = true;                       // the 16550 at 0x3f8, IRQ 4 (cocoon/platform.h)
+    bool cmos_rtc = true;                   // the RTC at 0x70, its century at CMOS byte 0x32
     bool dual_8259 = true;                  // KVM_CREATE_IRQCHIP includes the PIC pair
 };
 
