@@ -2,7 +2,8 @@
 # linux-guest.sh [OUT_DIR]: build a Linux guest for cocoon from Debian's packages only:
 #   OUT_DIR/vmlinux      the PVH ELF inside the installed /boot/vmlinuz (Debian's 6.1)
 #   OUT_DIR/init.cpio    a busybox initramfs that loads Debian's virtio-mmio and
-#                        virtio-blk modules and gives a shell (scripts/linux/init.sh)
+#                        virtio-blk modules and gives a shell (scripts/linux/init.sh;
+#                        the tests' scenarios in scripts/linux/scenarios/)
 # (default OUT_DIR: build/linux). Boot it with
 #   cocoon run --kernel build/linux/vmlinux --initrd build/linux/init.cpio --mem 256M \
 #       --cmdline 'console=ttyS0 reboot=k panic=-1'
@@ -30,6 +31,7 @@ mkdir -p "$work"/{bin,dev,proc,sys,lib/modules}
 cp /bin/busybox "$work/bin/busybox"
 cp scripts/linux/init.sh "$work/init"
 chmod +x "$work/init"
+cp -r scripts/linux/scenarios "$work/scenarios"
 : > "$work/modules.order"
 for m in virtio_mmio virtio_blk; do
     nested_module_closure "$kver" "$m" | while read -r ko; do

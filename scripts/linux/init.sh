@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the Linux guest that scripts/linux-guest.sh builds: load Debian's virtio
-# modules, say what the disks are, then either run the command given on the kernel's
-# command line as cocoon.run=... (tests) or give an interactive shell on the console.
+# modules, say what the disks are, then run cocoon.scenario=NAME (a script of
+# scripts/linux/scenarios/, for the tests) or the command cocoon.run=WORD,WORD,... from
+# the kernel's command line, or else give an interactive shell on the console.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -13,8 +14,13 @@ done < /modules.order
 for d in /sys/block/vd*; do
     [ -e "$d" ] && echo "linux-guest: disk ${d##*/}: $(cat "$d/size") sectors, ro=$(cat "$d/ro")"
 done
+scenario=$(sed -n 's/.*cocoon\.scenario=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
 command=$(sed -n 's/.*cocoon\.run=\([^ ]*\).*/\1/p' /proc/cmdline)
-if [ -n "$command" ]; then
+if [ -n "$scenario" ]; then
+    # A script of scripts/linux/scenarios/, for the tests.
+    sh "/scenarios/$scenario.sh"
+    echo "linux-guest: scenario $scenario ended with status $?"
+elif [ -n "$command" ]; then
     # The command, its words joined by commas on the command line.
     sh -c "$(echo "$command" | tr ',' ' ')"
     echo "linux-guest: command ended with status $?"

@@ -92,11 +92,13 @@ bool newer_than_cocoon(const std::string& path) {
 
 } // namespace
 
+bool kept_run_is_current(const std::string& dir) { return newer_than_cocoon(dir + "/status"); }
+
 CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args, std::chrono::seconds timeout,
                           int keep_status) {
     mkdir(dir.c_str(), 0755);
     std::string done = dir + "/status";
-    if (newer_than_cocoon(done)) return {std::stoi(slurp(done)), slurp(dir + "/out"), slurp(dir + "/err")};
+    if (kept_run_is_current(dir)) return {std::stoi(slurp(done)), slurp(dir + "/out"), slurp(dir + "/err")};
     CocoonRun run = run_cocoon(args, timeout);
     if (run.status != keep_status) return run;  // the next test runs it again
     std::ofstream(dir + "/out") << run.out;

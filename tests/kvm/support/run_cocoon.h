@@ -22,6 +22,10 @@ CocoonRun run_cocoon(const std::vector<std::string>& args,
 CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args,
                           std::chrono::seconds timeout, int keep_status);
 
+// Whether `dir` holds a run that run_cocoon_once kept for this build of cocoon (a test
+// whose run leaves files beside it makes them only when it does not).
+bool kept_run_is_current(const std::string& dir);
+
 // Empty when /dev/kvm can be opened; otherwise why not, for a failing assertion.
 std::string kvm_unavailable_reason();
 
