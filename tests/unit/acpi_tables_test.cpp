@@ -85,7 +85,9 @@ TEST(AcpiTables, FadtIsHardwareReducedAndPointsAtTheDsdt) {
     EXPECT_EQ(fadt[108], 0x32u);                                   // its century at byte 0x32
     PlatformDescription no_rtc = platform_with(1, 1);
     no_rtc.cmos_rtc = false;
-    auto without = AcpiBlob(build_acpi_tables(no_rtc, tables_gpa)).by_signature["FACP"];
+    AcpiTables without_rtc = build_acpi_tables(no_rtc, tables_gpa);
+    AcpiBlob without_blob(without_rtc);
+    auto without = without_blob.by_signature["FACP"];
     EXPECT_NE(read_le(without, 109, 2) & (1u << 5), 0u);
     EXPECT_EQ(without[108], 0u);
     EXPECT_EQ(read_le(fadt, 36, 4), 0u);                           // no FACS
