@@ -82,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const SetupError& e) {
         check_refusal(e, "initrd of ");
     }
-    // The boot structures go; the next input's loader starts on a clean low megabyte.
-    std::memset(low.data() + pvh_start_info_gpa, 0, pvh_module_cmdline_gpa + 0x1000 - pvh_start_info_gpa);
+    // What the boot code wrote below 1 MiB (its structures, the ACPI tables) goes: the
+    // next input's loader starts on a clean low megabyte.
+    std::memset(low.data(), 0, low.size());
     return 0;
 }
