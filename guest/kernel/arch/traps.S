@@ -26,6 +26,13 @@ trap_return:
     add $16, %rsp
     iretq
 
+/* A new process's first switch "returns" here, onto the frame spawn built: a process
+ * its parent killed before it ever ran ends now, as on every other way to user mode. */
+    .globl first_return
+first_return:
+    call first_return_check     /* the frame is 16-byte aligned: the call keeps the ABI's */
+    jmp trap_return
+
 .macro STUB n
     .p2align 4
 stub_\n:

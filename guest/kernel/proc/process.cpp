@@ -21,7 +21,7 @@
 #include "kernel/trace.h"
 
 extern "C" void switch_context(uint64_t* save, uint64_t next);
-extern "C" void trap_return();
+extern "C" void first_return();
 
 namespace kernel::proc {
 namespace {
@@ -223,9 +223,10 @@ ErrorOr<int> spawn(const char* name, int parent, const char* args) {
     p.heap_start = p.brk = page_up(image.end);
     p.kernel_stack = kernel_stacks[slot - table];
 
-    // The first switch to it "returns" into trap_return with this frame: user mode at
+    // The first switch to it "returns" into first_return with this frame: user mode at
     // the entry, on the stack below its arguments, interrupts on.
     uint64_t top = reinterpret_cast<uint64_t>(p.kernel_stack + kernel_stack_size);
+    static_assert(sizeof(cpu::TrapFrame) % 16 == 0, "first_return calls C with the frame on top of the stack");
     auto* frame = reinterpret_cast<cpu::TrapFrame*>(top - sizeof(cpu::TrapFrame));
     *frame = cpu::TrapFrame{};
     frame->rip = image.entry;
@@ -235,7 +236,7 @@ ErrorOr<int> spawn(const char* name, int parent, const char* args) {
     frame->ss = cpu::user_ds;
     auto* switch_frame = reinterpret_cast<uint64_t*>(frame) - 7;
     for (int i = 0; i < 6; ++i) switch_frame[i] = 0;  // r15 r14 r13 r12 rbx rbp
-    switch_frame[6] = reinterpret_cast<uint64_t>(&trap_return);
+    switch_frame[6] = reinterpret_cast<uint64_t>(&first_return);
     p.context = reinterpret_cast<uint64_t>(switch_frame);
     p.state = State::runnable;
     trace::spawned(p.pid, p.name, p.space, parent);
@@ -378,6 +379,8 @@ bool handle_user_page_fault(cpu::TrapFrame& frame, uint64_t address) {
 void end_if_killed() {
     if (running && running->killed) exit_current(-1, cocoon::trace::kill_by_parent);
 }
+
+extern "C" void first_return_check() { end_if_killed(); }
 
 void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason) {
     Process* p = running;

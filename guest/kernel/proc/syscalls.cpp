@@ -188,6 +188,16 @@ int64_t sys_disk_sectors(uint64_t disk) {
     return static_cast<int64_t>(drivers::block_info(disk_index(disk)).sectors);
 }
 
+// A killed process does not sleep: nothing would wake it before wake_at. (With one CPU
+// a kill finds it sleeping or on its way back to user mode; not so with several.)
+void sys_sleep(uint64_t ms) {
+    Process& me = *current();
+    if (me.killed) return;  // it ends on its way out
+    me.wake_at = timer::ticks() + (ms > (1ull << 40) ? (1ull << 40) : ms) * timer::hz / 1000;
+    me.state = State::sleeping;
+    yield_cpu(switch_block);
+}
+
 // Marks the caller's child killed; a sleeping or waiting child wakes to notice. One
 // blocked on a disk request notices when the request is done: its pages are pinned.
 int64_t sys_kill(int64_t pid) {
@@ -212,11 +222,7 @@ void syscall(cpu::TrapFrame& f) {
     case sys::brk: result = sys_brk(f.rdi); break;
     case sys::sbrk: result = sys_sbrk(static_cast<int64_t>(f.rdi)); break;
     case sys::yield: yield_cpu(switch_yield); break;
-    case sys::sleep_ms:
-        p.wake_at = timer::ticks() + (f.rdi > (1ull << 40) ? (1ull << 40) : f.rdi) * timer::hz / 1000;
-        p.state = State::sleeping;
-        yield_cpu(switch_block);
-        break;
+    case sys::sleep_ms: sys_sleep(f.rdi); break;
     case sys::spawn: result = sys_spawn(f.rdi, f.rsi); break;
     case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi, f.rdx); break;
     case sys::uptime_ms: result = static_cast<int64_t>(timer::uptime_ms()); break;

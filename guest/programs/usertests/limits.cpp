@@ -184,6 +184,18 @@ void kill_case() {
         pass(name);
 }
 
+// A child killed before it first runs ends without running: it once entered user mode
+// past the killed check and slept its ten minutes before anything ended it.
+void kill_before_first_run_case() {
+    const char* name = "kill(before the child's first run: it ends without running)";
+    int sleeper = spawn("ut_child", "sleep 600000");  // spawn does not give up the CPU
+    long killed = kill(sleeper);
+    uint32_t reason = 0;
+    bool ended = wait(sleeper, nullptr, &reason) == sleeper && reason == trace::kill_by_parent;
+    if (killed || !ended) fail(name, "kill %ld, ended %d (reason %u)", killed, ended, reason);
+    else pass(name);
+}
+
 // Pids are ints: 2^32 + a child's pid names no process, for kill and wait alike (kill
 // once truncated it and ended the child).
 void pid_width_case() {
@@ -246,6 +258,7 @@ void limit_cases() {
     orphan_cases(capacity);
     bystander_case();
     kill_case();
+    kill_before_first_run_case();
     pid_width_case();
     spinner_case();
     x87_case();
