@@ -62,7 +62,7 @@ uint32_t VirtioMmioTransport::read_register(uint64_t offset) {
         return device_features_sel_ < 2 ? static_cast<uint32_t>(device_.features() >> (32 * device_features_sel_)) : 0;
     case reg_queue_num_max: return q ? device_.queue(queue_sel_).max_size() : 0;
     case reg_queue_ready: return q && q->ready;
-    case reg_interrupt_status: return interrupt_status_;
+    case reg_interrupt_status: raised_at_status_read_ = raised_; return interrupt_status_;
     case reg_status: return status_;
     case reg_config_generation: return 0;  // the configuration never changes
     default: return 0;
@@ -156,7 +156,7 @@ void VirtioMmioTransport::notify_all() {
 
 void VirtioMmioTransport::acknowledge_used_buffers() {
     std::lock_guard lock(mutex_);
-    interrupt_status_ &= ~interrupt_used_buffer;
+    if (raised_ == raised_at_status_read_) interrupt_status_ &= ~interrupt_used_buffer;
 }
 
 void VirtioMmioTransport::notify_locked(uint32_t queue) {
@@ -166,6 +166,7 @@ void VirtioMmioTransport::notify_locked(uint32_t queue) {
     if (!q.broken().empty()) status_ |= status_needs_reset;
     if (used && !q.interrupt_suppressed()) {
         interrupt_status_ |= interrupt_used_buffer;
+        ++raised_;
         irq_.raise();
     }
 }

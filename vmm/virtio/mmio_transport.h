@@ -24,7 +24,10 @@ public:
     // A notification that does not say which queue (an ioeventfd without datamatch).
     void notify_all();
     // The driver wrote InterruptACK through an ioeventfd (the value is not kept):
-    // used-buffer notifications are the only cause this transport raises.
+    // used-buffer notifications are the only cause this transport raises. The ACK
+    // arrives after the driver wrote it, so it clears the bit only if no interrupt was
+    // raised since the driver last read InterruptStatus: a newer completion keeps its
+    // bit, or the driver, woken by its interrupt, would read 0 and walk no ring.
     void acknowledge_used_buffers();
     uint32_t status() const;
 
@@ -48,6 +51,8 @@ private:
     uint64_t driver_features_ = 0;
     uint32_t queue_sel_ = 0;
     uint32_t interrupt_status_ = 0;
+    uint64_t raised_ = 0;            // used-buffer interrupts raised so far
+    uint64_t raised_at_status_read_ = 0;  // raised_ when the driver last read InterruptStatus
     std::vector<QueueRegisters> queues_;
     uint32_t refusals_logged_ = 0;  // queues not started, logged
 };
