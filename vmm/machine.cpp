@@ -1,8 +1,10 @@
 #include "vmm/machine.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -247,6 +249,23 @@ void Machine::vcpu_thread() {
     }
 }
 
+namespace {
+
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+} // namespace
+
+void hold_stop_signals() {
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 int Machine::run() {
     auto work = boost::asio::make_work_guard(events_);
     boost::asio::signal_set signals(events_, SIGINT, SIGTERM);
@@ -255,10 +274,12 @@ int Machine::run() {
         stop(signal == SIGINT ? exit_status::sigint : exit_status::sigterm,
              signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
     });
+    sigset_t held = stop_signals();
+    pthread_sigmask(SIG_UNBLOCK, &held, nullptr);  // one held since the start arrives now
     boost::asio::steady_timer timeout(events_);
     if (options_.timeout_s > 0) {
         timeout.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(options_.timeout_s)));
+            std::chrono::duration<double>(std::max(options_.timeout_s - options_.timeout_spent_s, 1e-3))));
         timeout.async_wait([this](auto error) {
             if (!error) stop(exit_status::timeout, fmt::format("timed out after {} s", options_.timeout_s));
         });

@@ -55,6 +55,10 @@ struct Disk {
     VirtioMmioSlot slot;
 };
 
+// SIGINT and SIGTERM held back from cocoon's start until a Machine runs, which ends on
+// them with its summary: one that comes while the guest's files are read is not lost.
+void hold_stop_signals();
+
 class Machine {
 public:
     // Builds everything and loads the kernel. Throws SetupError.

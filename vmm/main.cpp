@@ -52,13 +52,13 @@ std::vector<uint8_t> read_file(const std::string& path, const char* what, uint64
 // --timeout counts from cocoon's start, reading the guest's files included.
 RunOptions with_time_spent(RunOptions options, std::chrono::steady_clock::time_point started) {
     if (options.timeout_s <= 0) return options;
-    double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    options.timeout_s = std::max(options.timeout_s - spent, 1e-3);
+    options.timeout_spent_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return options;
 }
 
 int run(const RunOptions& options) {
     auto started = std::chrono::steady_clock::now();
+    hold_stop_signals();
     setup_logging(options.log_level, options.log_json);
     std::vector<uint8_t> kernel_file, initrd_file;
     GuestImages images;

@@ -1,5 +1,8 @@
 // The VMM on real KVM with the project's tiny PVH guests: boot to long mode and print,
-// exit with a chosen status, triple-fault, touch what nobody owns, spin past --timeout.
+// exit with a chosen status, triple-fault, touch what nobody owns, spin past --timeout
+// and until a signal.
+#include <csignal>
+
 #include <gtest/gtest.h>
 
 #include "support/json_log.h"
@@ -51,6 +54,24 @@ TEST(VmmBoot, SpinningGuestIsStoppedByTimeout) {
     auto run = run_cocoon({"run", "--kernel", guest("spin"), "--timeout", "3"}, std::chrono::seconds(60));
     EXPECT_EQ(run.status, 124) << run.err;
     EXPECT_NE(run.err.find("timed out after 3 s"), std::string::npos) << run.err;
+}
+
+// The spinning guest runs with interrupts off (PVH enters it so), never exiting: a
+// signal still ends the run, with the summary and the status it names.
+TEST(VmmBoot, SpinningGuestIsStoppedBySigtermAndSigint) {
+    COCOON_REQUIRE_KVM();
+    struct Case {
+        int signal, status;
+        const char* reason;
+    };
+    for (Case c : {Case{SIGTERM, 143, "terminated (SIGTERM)"}, Case{SIGINT, 130, "interrupted (SIGINT)"}}) {
+        auto run = run_cocoon({"run", "--kernel", guest("spin"), "--timeout", "120"}, std::chrono::seconds(100),
+                              cocoon::test::SignalAfter{c.signal, "booting"});
+        EXPECT_EQ(run.status, c.status) << run.err;
+        EXPECT_NE(run.err.find(std::string(c.reason) + " (exit status " + std::to_string(c.status) + ")"),
+                  std::string::npos)
+            << run.err;
+    }
 }
 
 TEST(VmmBoot, JsonLogHasOneObjectPerLine) {

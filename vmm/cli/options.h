@@ -18,7 +18,8 @@ struct RunOptions {
     std::vector<DiskOption> disks;
     uint64_t mem = 256ull << 20;
     std::string cmdline;
-    double timeout_s = 0;        // 0: none
+    double timeout_s = 0;        // 0: none; counted from cocoon's start
+    double timeout_spent_s = 0;  // of it, spent before the machine ran (reading the guest's files)
     std::string log_level = "info";
     std::string log_json;        // JSON-lines log file, empty: none
     std::string maps_out;        // folder for address-space maps at each exit, empty: none

@@ -23,7 +23,8 @@ std::string kvm_unavailable_reason() {
     return "";
 }
 
-CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                     const std::optional<SignalAfter>& signal) {
     int out_pipe[2], err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return {};
     pid_t pid = fork();
@@ -46,8 +47,12 @@ CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds 
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     std::string* sinks[2] = {&result.out, &result.err};
     int open_pipes = 2;
-    bool killed = false;
+    bool killed = false, signalled = false;
     while (open_pipes > 0) {
+        if (signal && !signalled && result.err.find(signal->after) != std::string::npos) {
+            kill(pid, signal->signal);
+            signalled = true;
+        }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 && !killed) {
             kill(pid, SIGKILL);

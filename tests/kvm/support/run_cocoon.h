@@ -1,6 +1,7 @@
 // Running the real `cocoon` binary from a test: its exit status and what it printed.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,16 @@ struct CocoonRun {
     std::string err;          // cocoon's log
 };
 
+// A signal sent to cocoon once its log contains `after`.
+struct SignalAfter {
+    int signal;
+    std::string after;
+};
+
 // Runs COCOON_BIN with `args`, stdin from /dev/null; kills it after `timeout`.
 CocoonRun run_cocoon(const std::vector<std::string>& args,
-                     std::chrono::seconds timeout = std::chrono::seconds(300));
+                     std::chrono::seconds timeout = std::chrono::seconds(300),
+                     const std::optional<SignalAfter>& signal = std::nullopt);
 
 // The same, once per build of cocoon: ctest runs each test in a process of its own, and
 // a long run several tests look at is kept in `dir` (console, log, status) for the
