@@ -54,6 +54,14 @@ std::string counts_by_address(const Counts& counts, nlohmann::json& json) {
     return text;
 }
 
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
 } // namespace
 
 Disk::Disk(const DiskOption& option, uint32_t index, Vm& vm, const GuestMemory& memory, Bus& mmio,
@@ -248,18 +256,6 @@ void Machine::vcpu_thread() {
         stop(exit_status::internal, e.what());
     }
 }
-
-namespace {
-
-sigset_t stop_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    return set;
-}
-
-} // namespace
 
 void hold_stop_signals() {
     sigset_t set = stop_signals();
