@@ -76,7 +76,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
       memory_(options.mem),
       vcpu_(vm_, 0, guest_cpuid(kvm_.supported_cpuid(), 0, 1)),
       uart_irq_(vm_, platform::uart_irq),
-      uart_([this](uint8_t byte) { console_output(byte); }, uart_irq_),
+      uart_([this](uint8_t byte) { console_.put(byte); }, uart_irq_),
       exit_port_([this](uint32_t value) {
           if (value > guest_status::max_guest) {
               spdlog::error("guest wrote {} to the exit port; values above {} are not exit statuses", value,
@@ -148,21 +148,6 @@ void Machine::stop(int status, std::string reason) {
     running_.store(false, std::memory_order_release);
     if (gdb_) gdb_->target().release();  // a vCPU parked for the debugger returns
     vcpu_.kick();
-}
-
-void Machine::console_output(uint8_t byte) {
-    console_line_.push_back(static_cast<char>(byte));
-    if (byte == '\n' || console_line_.size() >= 4096) flush_console();
-}
-
-void Machine::flush_console() {
-    size_t done = 0;
-    while (done < console_line_.size()) {
-        ssize_t n = ::write(STDOUT_FILENO, console_line_.data() + done, console_line_.size() - done);
-        if (n <= 0) break;  // stdout gone: the guest's output is dropped, the guest runs on
-        done += static_cast<size_t>(n);
-    }
-    console_line_.clear();
 }
 
 void Machine::start_console_input() {
@@ -294,7 +279,7 @@ int Machine::run() {
     });
     std::thread vcpu([this] { vcpu_thread(); });
     vcpu.join();
-    flush_console();
+    console_.flush();
 
     work.reset();
     events_.stop();

@@ -13,12 +13,15 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
 #include "vmm/devices/cmos_rtc.h"
+#include "vmm/devices/console_writer.h"
 #include "vmm/devices/discard_port.h"
 #include "vmm/devices/exit_port.h"
 #include "vmm/devices/i8042.h"
@@ -73,8 +76,6 @@ private:
     void stop(int status, std::string reason);
     void start_console_input();
     void read_console_input();
-    void console_output(uint8_t byte);
-    void flush_console();
     void log_summary(double seconds);
     void log_kvm_exits() const;
 
@@ -88,6 +89,7 @@ private:
     Bus pio_{"port"};
     Bus mmio_{"mmio"};
 
+    ConsoleWriter console_{events_, STDOUT_FILENO};
     IrqFd uart_irq_;
     Uart uart_;
     ExitPort exit_port_;
@@ -102,7 +104,6 @@ private:
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
     std::array<uint8_t, 256> console_buffer_{};
-    std::string console_line_;
     std::array<uint64_t, 64> exits_{};  // by KVM exit reason
     std::map<uint16_t, uint64_t> port_exits_;  // I/O exits by port
     std::map<uint64_t, uint64_t> mmio_exits_;  // MMIO exits by address

@@ -23,24 +23,26 @@ std::string kvm_unavailable_reason() {
     return "";
 }
 
-CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds timeout,
-                     const std::optional<SignalAfter>& signal) {
-    int out_pipe[2], err_pipe[2];
+CocoonRun run_program(const std::string& program, const std::vector<std::string>& args, std::chrono::seconds timeout,
+                      const std::optional<SignalAfter>& signal, const std::vector<TypeAfter>& typing) {
+    int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return {};
+    if (!typing.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return {};
+    if (!typing.empty()) ::signal(SIGPIPE, SIG_IGN);  // a program that ended before reading: a failed write
     pid_t pid = fork();
     if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
+        dup2(typing.empty() ? open("/dev/null", O_RDONLY) : in_pipe[0], 0);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
-        std::vector<char*> argv{const_cast<char*>(COCOON_BIN)};
+        std::vector<char*> argv{const_cast<char*>(program.c_str())};
         for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
-        execv(COCOON_BIN, argv.data());
+        execv(program.c_str(), argv.data());
         _exit(127);
     }
     close(out_pipe[1]);
     close(err_pipe[1]);
+    if (in_pipe[0] >= 0) close(in_pipe[0]);
 
     CocoonRun result;
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -48,10 +50,17 @@ CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds 
     std::string* sinks[2] = {&result.out, &result.err};
     int open_pipes = 2;
     bool killed = false, signalled = false;
+    size_t typed = 0, typed_past = 0;  // steps done; where the last one's text ended
     while (open_pipes > 0) {
         if (signal && !signalled && result.err.find(signal->after) != std::string::npos) {
             kill(pid, signal->signal);
             signalled = true;
+        }
+        for (size_t at; typed < typing.size() && (at = result.out.find(typing[typed].after, typed_past)) != std::string::npos;) {
+            const std::string& keys = typing[typed].keys;
+            if (write(in_pipe[1], keys.data(), keys.size()) != static_cast<ssize_t>(keys.size())) break;
+            typed_past = at + typing[typed].after.size();
+            if (++typed == typing.size()) close(in_pipe[1]);
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 && !killed) {
@@ -73,11 +82,17 @@ CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds 
             }
         }
     }
+    if (typed < typing.size() && in_pipe[1] >= 0) close(in_pipe[1]);
     int status = 0;
     waitpid(pid, &status, 0);
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (killed) result.err += "\n[test] cocoon was killed after the test's timeout\n";
+    if (killed) result.err += "\n[test] " + program + " was killed after the test's timeout\n";
     return result;
+}
+
+CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                     const std::optional<SignalAfter>& signal, const std::vector<TypeAfter>& typing) {
+    return run_program(COCOON_BIN, args, timeout, signal, typing);
 }
 
 namespace {
@@ -99,17 +114,22 @@ bool newer_than_cocoon(const std::string& path) {
 
 bool kept_run_is_current(const std::string& dir) { return newer_than_cocoon(dir + "/status"); }
 
-CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args, std::chrono::seconds timeout,
-                          int keep_status) {
+CocoonRun run_program_once(const std::string& dir, const std::string& program, const std::vector<std::string>& args,
+                           std::chrono::seconds timeout, int keep_status) {
     mkdir(dir.c_str(), 0755);
     std::string done = dir + "/status";
     if (kept_run_is_current(dir)) return {std::stoi(slurp(done)), slurp(dir + "/out"), slurp(dir + "/err")};
-    CocoonRun run = run_cocoon(args, timeout);
+    CocoonRun run = run_program(program, args, timeout);
     if (run.status != keep_status) return run;  // the next test runs it again
     std::ofstream(dir + "/out") << run.out;
     std::ofstream(dir + "/err") << run.err;
     std::ofstream(done) << run.status;  // last: it marks the run complete
     return run;
+}
+
+CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args, std::chrono::seconds timeout,
+                          int keep_status) {
+    return run_program_once(dir, COCOON_BIN, args, timeout, keep_status);
 }
 
 } // namespace cocoon::test

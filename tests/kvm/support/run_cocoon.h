@@ -1,4 +1,5 @@
-// Running the real `cocoon` binary from a test: its exit status and what it printed.
+// Running the real `cocoon` binary (or QEMU, as the reference) from a test: its exit
+// status and what it printed.
 #pragma once
 #include <chrono>
 #include <optional>
@@ -9,8 +10,8 @@ namespace cocoon::test {
 
 struct CocoonRun {
     int status = -1;          // exit status, or 128 + signal
-    std::string out;          // the guest's console
-    std::string err;          // cocoon's log
+    std::string out;          // the guest's console (stdout)
+    std::string err;          // cocoon's log (stderr)
 };
 
 // A signal sent to cocoon once its log contains `after`.
@@ -19,14 +20,30 @@ struct SignalAfter {
     std::string after;
 };
 
-// Runs COCOON_BIN with `args`, stdin from /dev/null; kills it after `timeout`.
+// Keys typed on the program's stdin once its stdout shows `after`: each step waits for
+// its text past where the previous step's appeared.
+struct TypeAfter {
+    std::string after;
+    std::string keys;
+};
+
+// Runs `program` with `args` and kills it after `timeout`. Its stdin is /dev/null, or a
+// pipe when it has keys to be typed (closed after the last).
+CocoonRun run_program(const std::string& program, const std::vector<std::string>& args, std::chrono::seconds timeout,
+                      const std::optional<SignalAfter>& signal = std::nullopt,
+                      const std::vector<TypeAfter>& typing = {});
+
+// run_program of COCOON_BIN.
 CocoonRun run_cocoon(const std::vector<std::string>& args,
                      std::chrono::seconds timeout = std::chrono::seconds(300),
-                     const std::optional<SignalAfter>& signal = std::nullopt);
+                     const std::optional<SignalAfter>& signal = std::nullopt,
+                     const std::vector<TypeAfter>& typing = {});
 
 // The same, once per build of cocoon: ctest runs each test in a process of its own, and
 // a long run several tests look at is kept in `dir` (console, log, status) for the
 // later ones, when it ended with `keep_status`.
+CocoonRun run_program_once(const std::string& dir, const std::string& program, const std::vector<std::string>& args,
+                           std::chrono::seconds timeout, int keep_status);
 CocoonRun run_cocoon_once(const std::string& dir, const std::vector<std::string>& args,
                           std::chrono::seconds timeout, int keep_status);
 
