@@ -80,12 +80,12 @@ std::pair<std::string, std::vector<std::string>> command(Vmm vmm, const Images& 
                                   "-no-user-config", "-nographic", "-serial", "stdio", "-no-reboot", "-kernel", kernel,
                                   "-initrd", initrd, "-append", qemu_cmdline, "-global",
                                   "virtio-mmio.force-legacy=false"};
-    const std::pair<std::string, std::string> disks[] = {{images.a, ""}, {images.b, ""}, {images.readonly, ",readonly=on"}};
-    for (size_t i = 0; i < 3; ++i) {
-        std::string id = "d" + std::to_string(i);
-        args.insert(args.end(), {"-drive", "id=" + id + ",if=none,format=raw,file=" + disks[i].first + disks[i].second,
-                                 "-device", "virtio-blk-device,drive=" + id});
-    }
+    const struct {
+        std::string id, file, flags;
+    } disks[] = {{"a", images.a, ""}, {"b", images.b, ""}, {"ro", images.readonly, ",readonly=on"}};
+    for (const auto& d : disks)
+        args.insert(args.end(), {"-drive", "id=" + d.id + ",if=none,format=raw,file=" + d.file + d.flags, "-device",
+                                 "virtio-blk-device,drive=" + d.id});
     return {"/usr/bin/qemu-system-x86_64", args};
 }
 
