@@ -3,7 +3,8 @@
 #   OUT_DIR/vmlinux      the PVH ELF inside the installed /boot/vmlinuz (Debian's 6.1)
 #   OUT_DIR/init.cpio    a busybox initramfs that loads Debian's virtio-mmio and
 #                        virtio-blk modules and gives a shell (scripts/linux/init.sh;
-#                        the tests' scenarios in scripts/linux/scenarios/)
+#                        the tests' scenarios in scripts/linux/scenarios/, their
+#                        module from scripts/linux/modules/)
 # (default OUT_DIR: build/linux). Boot it with
 #   cocoon run --kernel build/linux/vmlinux --initrd build/linux/init.cpio --mem 256M \
 #       --cmdline 'console=ttyS0 reboot=k panic=-1'
@@ -41,5 +42,18 @@ for m in virtio_mmio virtio_blk; do
         echo "$ko" >> "$work/modules.order"
     done
 done
+# The tests' module (scripts/linux/modules/), built against Debian's headers for this
+# kernel, in /lib/modules/extra: a scenario loads it, the boot does not.
+headers=/lib/modules/$kver/build
+[ -d "$headers" ] || { echo "linux-guest: no headers for Linux $kver ($headers): install linux-headers-amd64" >&2; exit 1; }
+module_build=$work/module-build  # removed before the archive is made
+mkdir "$module_build"
+cp scripts/linux/modules/*.c "$module_build/"
+(cd "$module_build" && for c in *.c; do echo "obj-m += ${c%.c}.o"; done > Kbuild)
+make -s -C "$headers" M="$module_build" modules > "$module_build/build.log" 2>&1 ||
+    { cat "$module_build/build.log" >&2; exit 1; }
+mkdir -p "$work/lib/modules/extra"
+cp "$module_build"/*.ko "$work/lib/modules/extra/"
+rm -rf "$module_build"
 (cd "$work" && find . | cpio -o -H newc --quiet) > "$out/init.cpio"
 echo "linux-guest: $out/vmlinux (Linux $kver) and $out/init.cpio ($(wc -l < "$work/modules.order") modules)"
