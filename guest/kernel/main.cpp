@@ -2,6 +2,8 @@
 #include "cocoon/exit_status.h"
 #include "cocoon/platform.h"
 #include "cocoon/pvh.h"
+#include "cocoon/syscalls.h"
+#include "cocoon/trace.h"
 #include "kernel/arch/console.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
@@ -75,9 +77,11 @@ void add_ram(uint64_t start, uint64_t end, uint64_t kernel_phys_end, uint64_t mo
 }
 
 // The demo, when the command line names no init=: each goal of virtual memory shown.
+// Each protection program is there to be killed, with its own reason: the run succeeds
+// when every program ends as it should.
 const char demo_programs[] =
-    "transparency,transparency,spin,spin,spin,heapgrow,recurse,hello,nullderef,writecode,execdata,execstack,"
-    "kernelread,stackoverflow,privileged,divzero,badopcode";
+    "transparency,transparency,spin,spin,spin,heapgrow,recurse,hello,nullderef!null,writecode!readonly,execdata!nx,"
+    "execstack!nx,kernelread!kernel,stackoverflow!guard,privileged!gp,divzero!divide,badopcode!opcode";
 
 void strcpy_bounded(char* out, const char* in, size_t size) {
     size_t n = 0;
@@ -114,16 +118,49 @@ const uint8_t* archive_from_disk(uint64_t* size) {
     return disk_archive;
 }
 
-// One init= entry, "name" or "name:arg:arg": the colons become the spaces of the
-// program's arguments (the command line itself is split at spaces).
+// A kill reason's word (cocoon/trace.h), or 0.
+uint32_t kill_reason_named(const char* word) {
+    for (uint32_t reason = 1; *cocoon::trace::kill_reason_word(reason); ++reason)
+        if (strcmp(cocoon::trace::kill_reason_word(reason), word) == 0) return reason;
+    return 0;
+}
+
+// One init= entry, "name", "name:arg:arg" or either with "!word": the colons become the
+// spaces of the program's arguments (the command line itself is split at spaces), and
+// the word names the kill the program is there to show. A program that cannot be
+// started fails the run.
 void spawn_or_report(char* entry) {
+    uint32_t expected_kill = 0;
+    for (char* mark = entry; *mark; ++mark) {
+        if (*mark != '!') continue;
+        *mark = 0;
+        expected_kill = kill_reason_named(mark + 1);
+        if (!expected_kill) {
+            kprintf("[kernel] cannot start %s: '%s' names no kill reason\n", entry, mark + 1);
+            proc::note_start_failed();
+            return;
+        }
+        break;
+    }
     char* args = entry;
     while (*args && *args != ':') ++args;
     if (*args) *args++ = 0;
     for (char* p = args; *p; ++p)
         if (*p == ':') *p = ' ';
     auto pid = proc::spawn(entry, 0, args);
-    if (!pid.ok()) kprintf("[kernel] cannot start %s: error %ld\n", entry, pid.error());
+    if (pid.ok()) {
+        if (expected_kill) proc::expect_kill(pid.value(), expected_kill);
+        return;
+    }
+    proc::note_start_failed();
+    if (pid.error() == cocoon::sys::enoent) {
+        static char programs[1024];
+        proc::list_programs(programs, sizeof programs);
+        kprintf("[kernel] cannot start %s: no such program (error %ld); the archive holds: %s\n", entry, pid.error(),
+                programs);
+    } else {
+        kprintf("[kernel] cannot start %s: error %ld\n", entry, pid.error());
+    }
 }
 
 } // namespace

@@ -106,6 +106,28 @@ inline const char* kill_reason_text(uint32_t reason) {
     }
 }
 
+// The same reasons as one word each, for the kernel's command line: `init=nullderef!null`
+// starts a program that is there to be killed with that reason (the demo's protection
+// programs). 0 for a word that names none.
+inline const char* kill_reason_word(uint32_t reason) {
+    switch (reason) {
+    case kill_null_deref: return "null";
+    case kill_write_code: return "readonly";
+    case kill_exec_nx: return "nx";
+    case kill_kernel_access: return "kernel";
+    case kill_stack_guard: return "guard";
+    case kill_unmapped: return "unmapped";
+    case kill_general_protection: return "gp";
+    case kill_divide_error: return "divide";
+    case kill_invalid_opcode: return "opcode";
+    case kill_out_of_memory: return "oom";
+    case kill_other_exception: return "exception";
+    case kill_by_parent: return "parent";
+    case kill_x87_error: return "x87";
+    default: return "";
+    }
+}
+
 struct SwitchEvent {
     uint32_t from;            // pid, 0 = idle
     uint32_t to;              // pid, 0 = idle

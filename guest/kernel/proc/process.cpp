@@ -116,7 +116,25 @@ void release(Process& p) {
     p.pid = 0;
 }
 
-bool failed(const Process& p) { return p.exit_status != 0 || p.kill_reason; }
+// A process's end against what it was there for: one started to show a kill succeeds by
+// that kill alone; any other succeeds by exiting 0.
+bool failed(const Process& p) {
+    if (p.expected_kill) return p.kill_reason != p.expected_kill;
+    return p.exit_status != 0 || p.kill_reason;
+}
+
+// A failure of a process the kernel started: the run's status, and why when a kill it
+// was there to show did not come.
+void count_failure(const Process& p) {
+    any_failed = true;
+    if (!p.expected_kill) return;
+    if (p.kill_reason)
+        kprintf("[kernel] %s (pid %d) was to be killed for %s, and was killed for %s\n", p.name, p.pid,
+                cocoon::trace::kill_reason_text(p.expected_kill), cocoon::trace::kill_reason_text(p.kill_reason));
+    else
+        kprintf("[kernel] %s (pid %d) was to be killed for %s, and exited %d\n", p.name, p.pid,
+                cocoon::trace::kill_reason_text(p.expected_kill), p.exit_status);
+}
 
 // The children of a process that ends become the kernel's, as init adopts orphans in
 // Unix: one that has ended already is released now, the others when they end (else
@@ -127,7 +145,7 @@ void orphan_children(const Process& parent) {
         if (child.state == State::unused || child.parent != parent.pid) continue;
         child.parent = 0;
         if (child.state == State::zombie && !child.space.root()) {
-            if (failed(child)) any_failed = true;
+            if (failed(child)) count_failure(child);
             release(child);
         }
     }
@@ -243,6 +261,22 @@ ErrorOr<int> spawn(const char* name, int parent, const char* args) {
     return p.pid;
 }
 
+void expect_kill(int pid, uint32_t reason) {
+    if (Process* p = find(pid)) p->expected_kill = reason;
+}
+
+void note_start_failed() { any_failed = true; }
+
+void list_programs(char* out, size_t size) {
+    size_t at = 0;
+    ustar_for_each(archive, archive_size, [&](const char* name) {
+        if (name[0] == '.' && name[1] == '/') name += 2;
+        for (const char* part = at ? ", " : ""; *part && at + 1 < size; ++part) out[at++] = *part;
+        for (; *name && at + 1 < size; ++name) out[at++] = *name;
+    });
+    if (size) out[at < size ? at : size - 1] = 0;
+}
+
 void yield_cpu(uint32_t reason) {
     Process* p = running;
     p->leave_reason = reason;
@@ -256,7 +290,7 @@ void exit_current(int status, uint32_t kill_reason) {
     p->kill_reason = kill_reason;
     // The power-off status covers the programs the kernel started; a child's status
     // goes to its parent, through wait.
-    if (p->parent == 0 && failed(*p)) any_failed = true;
+    if (p->parent == 0 && failed(*p)) count_failure(*p);
     orphan_children(*p);
     p->state = State::zombie;
     yield_cpu(switch_exit);

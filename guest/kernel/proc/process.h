@@ -1,6 +1,7 @@
 // Processes: a fixed table, each with its own address space and kernel stack, and the
 // round-robin scheduler that time-slices them on the timer tick.
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/arch/cpu.h"
@@ -33,6 +34,7 @@ struct Process {
     const void* channel = nullptr;  // blocked: what it waits for (a device, a buffer)
     int exit_status = 0;
     uint32_t kill_reason = 0;
+    uint32_t expected_kill = 0; // init=name!word: the kill it is there to show (trace::KillReason)
     bool killed = false;        // by its parent: it ends on its way back to user mode
     uint32_t leave_reason = 0;  // why it last left the CPU (trace::SwitchReason)
     uint64_t ticks_used = 0, scheduled = 0, faults = 0;
@@ -46,6 +48,13 @@ struct Process {
 void init(const uint8_t* archive, uint64_t archive_size, uint32_t quantum_ms);
 // A new process running program `name` from the archive; `args` is copied onto its stack.
 ErrorOr<int> spawn(const char* name, int parent, const char* args = "");
+// A process the kernel started is there to be killed with `reason`: that end is its
+// success, any other its failure (for the power-off status).
+void expect_kill(int pid, uint32_t reason);
+// A program the kernel was asked to start could not be: the run fails.
+void note_start_failed();
+// The archive's program names, separated by ", ", into `out` (cut to `size`).
+void list_programs(char* out, size_t size);
 Process* current();
 Process* find(int pid);
 Process* slot(int index);  // 0 <= index < max_processes
