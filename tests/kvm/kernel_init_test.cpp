@@ -28,40 +28,34 @@ TEST(KernelInit, AProgramThatIsNotThereFailsTheRunAndTheArchiveIsListed) {
     EXPECT_NE(run.out.find("all processes have exited (some failed)"), std::string::npos) << run.out;
 }
 
+// The run of `init` ends with `status`, and its console says `line`.
+void expect_end(const std::string& init, int status, const std::string& line) {
+    auto run = run_init(init);
+    EXPECT_EQ(run.status, status) << init << ":\n" << run.out;
+    EXPECT_NE(run.out.find(line), std::string::npos) << init << ":\n" << run.out;
+}
+
 TEST(KernelInit, AProgramKilledAsExpectedSucceeds) {
     COCOON_REQUIRE_KVM();
-    auto run = run_init("nullderef!null,hello");
-    EXPECT_EQ(run.status, 0) << run.out;
-    EXPECT_NE(run.out.find("[kernel] killed nullderef (pid 1): NULL pointer dereference"), std::string::npos) << run.out;
+    expect_end("nullderef!null,hello", 0, "[kernel] killed nullderef (pid 1): NULL pointer dereference");
 }
 
 TEST(KernelInit, AProgramThatWasToBeKilledButWasNotFailsTheRunWithTheReason) {
     COCOON_REQUIRE_KVM();
-    auto exited = run_init("hello!null");
-    EXPECT_EQ(exited.status, 1) << exited.out;
-    EXPECT_NE(exited.out.find("[kernel] hello (pid 1) was to be killed for NULL pointer dereference, and exited 0"),
-              std::string::npos)
-        << exited.out;
-    auto other_kill = run_init("divzero!null");
-    EXPECT_EQ(other_kill.status, 1) << other_kill.out;
-    EXPECT_NE(other_kill.out.find("[kernel] divzero (pid 1) was to be killed for NULL pointer dereference, and was "
-                                  "killed for divide error"),
-              std::string::npos)
-        << other_kill.out;
+    expect_end("hello!null", 1, "[kernel] hello (pid 1) was to be killed for NULL pointer dereference, and exited 0");
+    expect_end("divzero!null", 1,
+               "[kernel] divzero (pid 1) was to be killed for NULL pointer dereference, and was killed for divide error");
 }
 
 TEST(KernelInit, AWordThatNamesNoKillFailsTheRun) {
     COCOON_REQUIRE_KVM();
-    auto run = run_init("hello!bogus");
-    EXPECT_EQ(run.status, 1) << run.out;
-    EXPECT_NE(run.out.find("[kernel] cannot start hello: 'bogus' names no kill reason"), std::string::npos) << run.out;
+    expect_end("hello!bogus", 1, "[kernel] cannot start hello: 'bogus' names no kill reason");
 }
 
 // Plain init= keeps its rule: a kill is a failure.
 TEST(KernelInit, AKillNobodyExpectedFailsTheRun) {
     COCOON_REQUIRE_KVM();
-    auto run = run_init("nullderef");
-    EXPECT_EQ(run.status, 1) << run.out;
+    expect_end("nullderef", 1, "[kernel] all processes have exited (some failed)");
 }
 
 } // namespace
