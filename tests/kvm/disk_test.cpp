@@ -11,9 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
+using cocoon::test::read_file;
 using cocoon::test::run_cocoon;
 
 namespace {
@@ -55,11 +57,6 @@ std::string scratch_image(const std::string& name, size_t sectors) {
     std::string path = build_path("tests/kvm/" + name);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << std::string(sectors * 512, '\0');
     return path;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 TEST(Disk, ProgramsReadAndWriteDisksAndBadRequestsFailCleanly) {

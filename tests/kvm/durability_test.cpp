@@ -14,18 +14,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
+using cocoon::test::read_file;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 int trials() {
     const char* n = std::getenv("COCOON_DURABILITY_TRIALS");

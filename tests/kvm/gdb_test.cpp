@@ -31,10 +31,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/run_cocoon.h"
 #include "vmm/gdb/packet.h"
 
 using cocoon::test::build_path;
+using cocoon::test::contains;
+using cocoon::test::read_file;
 using namespace std::chrono_literals;
 
 namespace {
@@ -43,15 +46,6 @@ const std::string kernel_elf = build_path("guest/cocoon-kernel.elf");
 constexpr const char* gdb_bin = "/usr/bin/gdb";
 constexpr const char* no_int3 = "does not report the guest's int3";
 constexpr const char* no_debug_registers = "does not report debug-register hits";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 // A child with stdin from /dev/null and stdout and stderr into files.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
@@ -90,7 +84,7 @@ int wait_for(pid_t pid, std::chrono::seconds timeout) {
 bool wait_for_text(const std::string& path, const std::string& text, std::chrono::seconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (has(slurp(path), text)) return true;
+        if (contains(read_file(path), text)) return true;
         std::this_thread::sleep_for(20ms);
     }
     return false;
@@ -148,8 +142,8 @@ struct Outcome {
     int status = -1;  // cocoon's
     std::string console, log, gdb;
     // Neither an int3 nor a debug register would stop the guest here: breakpoints are refused.
-    bool no_breakpoints() const { return has(log, no_int3) && has(log, no_debug_registers); }
-    bool no_watchpoints() const { return has(log, no_debug_registers); }
+    bool no_breakpoints() const { return contains(log, no_int3) && contains(log, no_debug_registers); }
+    bool no_watchpoints() const { return contains(log, no_debug_registers); }
 };
 
 std::ostream& operator<<(std::ostream& out, const Outcome& o) {
@@ -167,7 +161,7 @@ Outcome debug(const Session& s) {
     Outcome o;
     if (!wait_for_text(err, "gdb: waiting for a debugger", 60s)) {
         o.status = wait_for(vm, 1s);
-        o.log = slurp(err);
+        o.log = read_file(err);
         o.gdb = "(cocoon never listened)\n";
         return o;
     }
@@ -194,9 +188,9 @@ Outcome debug(const Session& s) {
     if (ready) kill(debugger, SIGINT);
     wait_for(debugger, 300s);
     o.status = wait_for(vm, 300s);
-    o.console = slurp(out);
-    o.log = slurp(err);
-    o.gdb = slurp(gdb_out);
+    o.console = read_file(out);
+    o.log = read_file(err);
+    o.gdb = read_file(gdb_out);
     return o;
 }
 
@@ -230,22 +224,22 @@ TEST(Gdb, StopsAtTheFirstInstructionStepsAndDetaches) {
                     {"info registers rip", "print/x $cr0", "print/x $efer", "stepi", "stepi", "info registers rip",
                      "x/2i $pc", "monitor phys 0x100000 2", "monitor translate 0x100000", "detach"}));
     // Paging is still off at the PVH entry: 32-bit protected mode, rip at pvh_entry.
-    EXPECT_TRUE(has(o.gdb, "pvh_entry ()")) << o;
-    EXPECT_TRUE(has(o.gdb, "rip            0x100000            0x100000 <pvh_entry>")) << o;
+    EXPECT_TRUE(contains(o.gdb, "pvh_entry ()")) << o;
+    EXPECT_TRUE(contains(o.gdb, "rip            0x100000            0x100000 <pvh_entry>")) << o;
     auto values = printed_hex(o.gdb);
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_EQ(values[0], 0x11u) << o;  // PE, ET
     EXPECT_EQ(values[1], 0u) << o;
     // Two steps: cli, cld.
-    EXPECT_TRUE(has(o.gdb, "rip            0x100002            0x100002 <pvh_entry+2>")) << o;
-    EXPECT_TRUE(has(o.gdb, "0x0000000000100000: fa fc")) << o;  // cli; cld, from guest-physical memory
-    EXPECT_TRUE(has(o.gdb, "0x100000 -> physical 0x100000")) << o;
-    EXPECT_TRUE(has(o.gdb, "[Inferior 1 (Remote target) detached]")) << o;
+    EXPECT_TRUE(contains(o.gdb, "rip            0x100002            0x100002 <pvh_entry+2>")) << o;
+    EXPECT_TRUE(contains(o.gdb, "0x0000000000100000: fa fc")) << o;  // cli; cld, from guest-physical memory
+    EXPECT_TRUE(contains(o.gdb, "0x100000 -> physical 0x100000")) << o;
+    EXPECT_TRUE(contains(o.gdb, "[Inferior 1 (Remote target) detached]")) << o;
     // Detached, the guest runs to its end as it would have without gdb.
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "[kernel] all processes have exited; powering off")) << o;
-    EXPECT_TRUE(has(o.log, "gdb: the debugger detached; the guest runs on")) << o;
-    EXPECT_TRUE(has(o.log, "exits to user space: io")) << o;
+    EXPECT_TRUE(contains(o.console, "[kernel] all processes have exited; powering off")) << o;
+    EXPECT_TRUE(contains(o.log, "gdb: the debugger detached; the guest runs on")) << o;
+    EXPECT_TRUE(contains(o.log, "exits to user space: io")) << o;
 }
 
 TEST(Gdb, CtrlCStopsTheKernelAndItsVariablesReadThroughItsPageTables) {
@@ -255,16 +249,16 @@ TEST(Gdb, CtrlCStopsTheKernelAndItsVariablesReadThroughItsPageTables) {
                "print 'kernel::proc::(anonymous namespace)::next_pid'", "info registers rip", "bt", "detach"});
     s.interrupt_after_output = "tick 2";
     auto o = debug(s);
-    EXPECT_TRUE(has(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
     auto values = printed_hex(o.gdb);
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_NE(values[0], 0u) << o;               // cr3: the kernel's or ticker's tables
     EXPECT_TRUE(values[1] & (1ull << 31)) << o;  // paging on by now
     // A kernel variable, read at its upper-half address through the guest's own tables.
-    EXPECT_TRUE(has(o.gdb, "$3 = 2")) << o;  // ticker was pid 1
-    EXPECT_TRUE(has(o.gdb, "#0  ")) << o;
+    EXPECT_TRUE(contains(o.gdb, "$3 = 2")) << o;  // ticker was pid 1
+    EXPECT_TRUE(contains(o.gdb, "#0  ")) << o;
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "ticker pid=1: tick 10")) << o;
+    EXPECT_TRUE(contains(o.console, "ticker pid=1: tick 10")) << o;
 }
 
 TEST(Gdb, CtrlCStopsASpinningGuestOverAUnixSocketAndKillEndsTheRun) {
@@ -276,11 +270,11 @@ TEST(Gdb, CtrlCStopsASpinningGuestOverAUnixSocketAndKillEndsTheRun) {
     s.unix_socket = true;
     s.interrupt_after = 2s;
     auto o = debug(s);
-    EXPECT_TRUE(has(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
-    EXPECT_TRUE(has(o.gdb, "rip ")) << o;
-    EXPECT_TRUE(has(o.gdb, "efer ")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
+    EXPECT_TRUE(contains(o.gdb, "rip ")) << o;
+    EXPECT_TRUE(contains(o.gdb, "efer ")) << o;
     EXPECT_EQ(o.status, 137) << o;
-    EXPECT_TRUE(has(o.log, "ended by the debugger (k)")) << o;
+    EXPECT_TRUE(contains(o.log, "ended by the debugger (k)")) << o;
 }
 
 std::string fmt_checksum(const std::string& raw) {
@@ -352,7 +346,7 @@ TEST(Gdb, MalformedInputASecondClientAndAVanishingDebuggerLeaveTheGuestRunning) 
     std::string out = dir.path + "/console", err = dir.path + "/log";
     pid_t vm = spawn({COCOON_BIN, "run", "--gdb", std::to_string(port), "--cmdline", "init=hello", "--timeout", "240"},
                      out, err);
-    ASSERT_TRUE(wait_for_text(err, "gdb: waiting for a debugger", 60s)) << slurp(err);
+    ASSERT_TRUE(wait_for_text(err, "gdb: waiting for a debugger", 60s)) << read_file(err);
     {
         RawClient client(port);
         ASSERT_TRUE(client.connected());
@@ -384,13 +378,13 @@ TEST(Gdb, MalformedInputASecondClientAndAVanishingDebuggerLeaveTheGuestRunning) 
         client.send(cocoon::vmm::gdb::frame("c"));
         EXPECT_EQ(client.read_until(one_byte, 60s), "+");
     }
-    EXPECT_EQ(wait_for(vm, 300s), 0) << slurp(err);
-    std::string log = slurp(err), console = slurp(out);
-    EXPECT_TRUE(has(log, "gdb: malformed packet from the debugger: bad checksum")) << log;
-    EXPECT_TRUE(has(log, "packet longer than 16384 bytes")) << log;
-    EXPECT_TRUE(has(log, "gdb: refused a second debugger connection")) << log;
-    EXPECT_TRUE(has(log, "gdb: the debugger went away; detaching, the guest runs on")) << log;
-    EXPECT_TRUE(has(console, "[kernel] all processes have exited; powering off")) << console;
+    EXPECT_EQ(wait_for(vm, 300s), 0) << read_file(err);
+    std::string log = read_file(err), console = read_file(out);
+    EXPECT_TRUE(contains(log, "gdb: malformed packet from the debugger: bad checksum")) << log;
+    EXPECT_TRUE(contains(log, "packet longer than 16384 bytes")) << log;
+    EXPECT_TRUE(contains(log, "gdb: refused a second debugger connection")) << log;
+    EXPECT_TRUE(contains(log, "gdb: the debugger went away; detaching, the guest runs on")) << log;
+    EXPECT_TRUE(contains(console, "[kernel] all processes have exited; powering off")) << console;
 }
 
 TEST(Gdb, BreakpointInThePageFaultHandlerShowsTheFaultAndTheProcess) {
@@ -400,20 +394,20 @@ TEST(Gdb, BreakpointInThePageFaultHandlerShowsTheFaultAndTheProcess) {
                      "print/x $cr2", "print 'kernel::proc::(anonymous namespace)::running'->name",
                      "print 'kernel::proc::(anonymous namespace)::running'->pid", "delete", "detach"}));
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "heapgrow: grew the heap by 8 MiB")) << o;
+    EXPECT_TRUE(contains(o.console, "heapgrow: grew the heap by 8 MiB")) << o;
     if (o.no_breakpoints()) {
         // Refused before anything was planted: the guest ran on unharmed (above).
-        EXPECT_TRUE(has(o.gdb, "Cannot insert breakpoint 1")) << o;
+        EXPECT_TRUE(contains(o.gdb, "Cannot insert breakpoint 1")) << o;
         GTEST_SKIP() << "this KVM does not report the guest's int3 or debug-register hits (cocoon logged it); "
                         "the refusal and the unharmed guest were checked";
     }
-    EXPECT_TRUE(has(o.gdb, "Breakpoint 1, kernel::proc::handle_user_page_fault")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Breakpoint 1, kernel::proc::handle_user_page_fault")) << o;
     EXPECT_TRUE(std::regex_search(o.gdb, std::regex(R"(#[12] .* kernel::trap \()"))) << o;
     auto values = printed_hex(o.gdb);
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_EQ(values[0], values[1]) << o;  // the handler's `address` is CR2
-    EXPECT_TRUE(has(o.gdb, "\"heapgrow\"")) << o;
-    EXPECT_TRUE(has(o.gdb, " = 1\n")) << o;
+    EXPECT_TRUE(contains(o.gdb, "\"heapgrow\"")) << o;
+    EXPECT_TRUE(contains(o.gdb, " = 1\n")) << o;
 }
 
 TEST(Gdb, WatchpointOnAUserVariableFiresInWhicheverProcessWritesIt) {
@@ -424,15 +418,15 @@ TEST(Gdb, WatchpointOnAUserVariableFiresInWhicheverProcessWritesIt) {
                     {"watch *(int*)0x402000", "continue", "print/x $cr3", "continue", "print/x $cr3", "delete",
                      "detach"}));
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "transparency pid=2 addr=0x402000 value=2")) << o;
+    EXPECT_TRUE(contains(o.console, "transparency pid=2 addr=0x402000 value=2")) << o;
     if (o.no_watchpoints()) {
-        EXPECT_TRUE(has(o.gdb, "Could not insert hardware watchpoint 1")) << o;
+        EXPECT_TRUE(contains(o.gdb, "Could not insert hardware watchpoint 1")) << o;
         GTEST_SKIP() << "this KVM does not report debug-register hits (cocoon logged it); the refusal and the "
                         "unharmed guest were checked";
     }
-    EXPECT_TRUE(has(o.gdb, "Hardware watchpoint 1: *(int*)0x402000")) << o;
-    EXPECT_TRUE(has(o.gdb, "New value = 1")) << o;
-    EXPECT_TRUE(has(o.gdb, "New value = 2")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Hardware watchpoint 1: *(int*)0x402000")) << o;
+    EXPECT_TRUE(contains(o.gdb, "New value = 1")) << o;
+    EXPECT_TRUE(contains(o.gdb, "New value = 2")) << o;
     auto values = printed_hex(o.gdb);
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_NE(values[0], values[1]) << o;  // two processes, two page-table roots
@@ -444,7 +438,7 @@ std::pair<std::string, std::string> function_range(const std::string& function) 
     std::string out = dir.path + "/disassembly";
     pid_t pid = spawn({gdb_bin, "-batch", "-nx", "-ex", "disassemble '" + function + "'", kernel_elf}, out, out);
     wait_for(pid, 120s);
-    std::string text = slurp(out);
+    std::string text = read_file(out);
     std::regex line(R"(^\s+(0x[0-9a-f]+) <\+\d+>:)", std::regex::multiline);
     std::vector<std::string> addresses;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), line); it != std::sregex_iterator(); ++it)
@@ -486,7 +480,7 @@ print 'kernel::proc::(anonymous namespace)::running'->faults
 detach
 )";
     auto o = debug(s);
-    EXPECT_TRUE(has(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
     EXPECT_EQ(o.status, 0) << o;
     SKIP_IF_THE_STOP_WAS_IN_USER_CODE(o);
     EXPECT_TRUE(std::regex_search(o.gdb, std::regex(R"(#[0-4]  (0x[0-9a-f]+ in )?kernel::proc::handle_user_page_fault)")))
@@ -496,9 +490,9 @@ detach
     ASSERT_GE(values.size(), 1u) << o;
     EXPECT_GT(values[0], 0x400000u) << o;  // CR2: in heapgrow's heap, above its image
     EXPECT_LT(values[0], 0x1400000u) << o;
-    EXPECT_TRUE(has(o.gdb, "= \"heapgrow\"")) << o;
+    EXPECT_TRUE(contains(o.gdb, "= \"heapgrow\"")) << o;
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "heapgrow: grew the heap by 8 MiB")) << o;
+    EXPECT_TRUE(contains(o.console, "heapgrow: grew the heap by 8 MiB")) << o;
 }
 
 TEST(Gdb, StepiFromACtrlCStopThroughAContextSwitch) {
@@ -522,21 +516,21 @@ bt 2
 detach
 )";
     auto o = debug(s);
-    EXPECT_TRUE(has(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Program received signal SIGINT, Interrupt.")) << o;
     EXPECT_EQ(o.status, 0) << o;
     SKIP_IF_THE_STOP_WAS_IN_USER_CODE(o);
     auto values = printed_hex(o.gdb);
     // A stop just after the scheduler's CR3 load steps on through the return to user
     // mode, and under the nested runner the step over sysretq lets the guest run free.
-    if (getenv("COCOON_NESTED") && values.empty() && has(o.gdb, "exited normally") && has(o.gdb, "sysretq"))
+    if (getenv("COCOON_NESTED") && values.empty() && contains(o.gdb, "exited normally") && contains(o.gdb, "sysretq"))
         GTEST_SKIP() << "under the nested runner the steps left the kernel by sysretq before the next CR3 switch, "
                         "and no step comes back from user mode; the stop itself and the guest's normal end were "
                         "checked";
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_NE(values[0], values[1]) << o;
-    EXPECT_TRUE(has(o.gdb, "kernel::proc::run_scheduler() + ")) << o;  // where CR3 changes hands
+    EXPECT_TRUE(contains(o.gdb, "kernel::proc::run_scheduler() + ")) << o;  // where CR3 changes hands
     EXPECT_EQ(o.status, 0) << o;
-    EXPECT_TRUE(has(o.console, "yielded 20000 times")) << o;
+    EXPECT_TRUE(contains(o.console, "yielded 20000 times")) << o;
 }
 
 // Where run_scheduler loads a process's CR3: the first "mov %reg,%cr3" gdb disassembles.
@@ -547,7 +541,7 @@ std::string scheduler_cr3_load() {
                       out, out);
     wait_for(pid, 120s);
     std::smatch m;
-    std::string text = slurp(out);
+    std::string text = read_file(out);
     if (!std::regex_search(text, m, std::regex(R"((0x[0-9a-f]+) <\+\d+>:\s+mov\s+%\w+,%cr3)"))) return "";
     return m[1].str();
 }
@@ -561,12 +555,12 @@ TEST(Gdb, StepiAcrossTheSchedulersCr3Switch) {
                      "stepi", "info registers rip", "delete", "detach"}));
     EXPECT_EQ(o.status, 0) << o;
     if (o.no_breakpoints()) {
-        EXPECT_TRUE(has(o.gdb, "Cannot insert breakpoint 1")) << o;
+        EXPECT_TRUE(contains(o.gdb, "Cannot insert breakpoint 1")) << o;
         GTEST_SKIP() << "this KVM does not report the guest's int3 or debug-register hits (cocoon logged it); "
                         "the refusal and the unharmed guest were checked";
     }
-    EXPECT_TRUE(has(o.gdb, "Breakpoint 1, ")) << o;
-    EXPECT_TRUE(has(o.gdb, ",%cr3")) << o;
+    EXPECT_TRUE(contains(o.gdb, "Breakpoint 1, ")) << o;
+    EXPECT_TRUE(contains(o.gdb, ",%cr3")) << o;
     auto values = printed_hex(o.gdb);
     ASSERT_GE(values.size(), 2u) << o;
     EXPECT_NE(values[0], values[1]) << o;  // the kernel's tables, then the process's

@@ -12,10 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/demo_checks.h"
+#include "support/files.h"
 #include "support/json_log.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
+using cocoon::test::contains;
+using cocoon::test::read_file;
 using cocoon::test::run_cocoon;
 
 namespace {
@@ -45,28 +48,19 @@ const Demo& demo() {
 
 std::string fmt_pid(const std::string& name, int pid) { return name + "#" + std::to_string(pid); }
 
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // Nine processes are killed, each as the demo means it to be: the run succeeds.
 TEST(KernelDemo, ExitStatusSaysEveryProcessEndedAsItShould) {
     COCOON_REQUIRE_KVM();
     EXPECT_EQ(demo().run.status, 0) << demo().run.err;
-    EXPECT_TRUE(has(demo().run.out, "[kernel] all processes have exited; powering off\n")) << demo().run.out;
-    EXPECT_FALSE(has(demo().run.out, "was to be killed")) << demo().run.out;
+    EXPECT_TRUE(contains(demo().run.out, "[kernel] all processes have exited; powering off\n")) << demo().run.out;
+    EXPECT_FALSE(contains(demo().run.out, "was to be killed")) << demo().run.out;
 }
 
 TEST(KernelDemo, EachFaultKindKillsOnlyItsProcessWithTheRightReason) {
     COCOON_REQUIRE_KVM();
     cocoon::test::expect_demo_kills(demo().run.out);
     for (auto [program, reason] : cocoon::test::demo_kills)
-        EXPECT_TRUE(has(demo().run.err, std::string("exit ") + program)) << program;
+        EXPECT_TRUE(contains(demo().run.err, std::string("exit ") + program)) << program;
 }
 
 TEST(KernelDemo, SurvivorsFinishWithCorrectOutput) {
@@ -115,13 +109,13 @@ TEST(KernelDemo, CocoonLogsFaultsSwitchesAndTheSummary) {
         << err;
     EXPECT_TRUE(std::regex_search(err, std::regex("fault execstack#[0-9]+ fetch from 0x7ffffff[0-9a-f]+ \\(stack page rw-;")))
         << err;
-    EXPECT_TRUE(has(err, "read of 0x0 (not mapped; not present, user, read)")) << err;
+    EXPECT_TRUE(contains(err, "read of 0x0 (not mapped; not present, user, read)")) << err;
     EXPECT_TRUE(std::regex_search(err, std::regex("fault kernelread#[0-9]+ read of 0xffff[0-9a-f]+ \\(kernel page;")))
         << err;
-    EXPECT_TRUE(has(err, "→ demand-zero heap page"));
-    EXPECT_TRUE(has(err, "→ stack grows"));
-    EXPECT_TRUE(has(err, "records drained"));
-    EXPECT_TRUE(has(err, ", 0 lost"));
+    EXPECT_TRUE(contains(err, "→ demand-zero heap page"));
+    EXPECT_TRUE(contains(err, "→ stack grows"));
+    EXPECT_TRUE(contains(err, "records drained"));
+    EXPECT_TRUE(contains(err, ", 0 lost"));
     // Every frame came back: the last count equals the first.
     std::regex frames("frames: ([0-9]+) free of ([0-9]+)");
     std::vector<std::smatch> counts(std::sregex_iterator(err.begin(), err.end(), frames), std::sregex_iterator());
@@ -135,13 +129,13 @@ TEST(KernelDemo, MapsShowOneVirtualPageOnTwoFrames) {
     std::regex data("data\\+heap +0x0000000000402000 [^\n]* (0x[0-9a-f]+)\n");
     std::vector<std::string> frames;
     for (int pid : {1, 2}) {
-        std::string text = slurp(demo().maps + "/transparency-" + std::to_string(pid) + ".txt");
+        std::string text = read_file(demo().maps + "/transparency-" + std::to_string(pid) + ".txt");
         std::smatch m;
         ASSERT_TRUE(std::regex_search(text, m, data)) << text;
         frames.push_back(m[1]);
-        EXPECT_TRUE(has(text, "code       0x0000000000400000")) << text;
-        EXPECT_TRUE(has(text, "r-x user")) << text;
-        EXPECT_TRUE(has(slurp(demo().maps + "/transparency-" + std::to_string(pid) + ".svg"), "</svg>"));
+        EXPECT_TRUE(contains(text, "code       0x0000000000400000")) << text;
+        EXPECT_TRUE(contains(text, "r-x user")) << text;
+        EXPECT_TRUE(contains(read_file(demo().maps + "/transparency-" + std::to_string(pid) + ".svg"), "</svg>"));
     }
     EXPECT_NE(frames[0], frames[1]);
 }
@@ -151,7 +145,7 @@ TEST(KernelDemo, MapsShowOneVirtualPageOnTwoFrames) {
 TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
     COCOON_REQUIRE_KVM();
     ASSERT_EQ(demo().run.status, 0);
-    auto json = nlohmann::json::parse(slurp(demo().timeline));
+    auto json = nlohmann::json::parse(read_file(demo().timeline));
     std::vector<std::pair<int64_t, int64_t>> spans;
     std::set<std::string> tracks, kills;
     size_t counters = 0;
@@ -173,9 +167,9 @@ TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
     EXPECT_TRUE(kills.count("killed: NULL pointer dereference"));
     EXPECT_GT(counters, 0u);
     // The picture of the same timeline: a lane per process, a bar per span.
-    std::string svg = slurp(demo().picture);
-    for (const auto& track : tracks) EXPECT_TRUE(has(svg, ">" + track + "<")) << track;
-    EXPECT_TRUE(has(svg, "class='kill'"));
+    std::string svg = read_file(demo().picture);
+    for (const auto& track : tracks) EXPECT_TRUE(contains(svg, ">" + track + "<")) << track;
+    EXPECT_TRUE(contains(svg, "class='kill'"));
     std::sort(spans.begin(), spans.end());
     ASSERT_GT(spans.size(), 17u);
     for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first) << i;
@@ -243,7 +237,7 @@ TEST(KernelDemo, JsonLogAgreesWithTheConsoleAndTheMaps) {
         EXPECT_EQ(gathered["stack growth"], (*row)["stack_growth"].get<uint64_t>()) << *row;
         EXPECT_GT((*row)["cpu_ms"].get<double>(), 0.0) << *row;
         std::string name = (*row)["process"].get<std::string>();
-        std::string map = slurp(demo().maps + "/" + name.substr(0, name.find('#')) + "-" + std::to_string(pid) + ".txt");
+        std::string map = read_file(demo().maps + "/" + name.substr(0, name.find('#')) + "-" + std::to_string(pid) + ".txt");
         std::smatch own;
         ASSERT_TRUE(std::regex_search(map, own, std::regex("\\(([0-9]+) of its own"))) << map;
         EXPECT_EQ((*row)["table_pages"].get<int>(), std::stoi(own[1])) << name << ": kernel's count vs cocoon's walk";

@@ -14,9 +14,11 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.h"
 #include "support/run_cocoon.h"
 
 using cocoon::test::build_path;
+using cocoon::test::read_file;
 
 namespace {
 
@@ -31,15 +33,6 @@ std::string seq(uint64_t first, uint64_t last) {
     std::string text;
     for (uint64_t i = first; i <= last; ++i) text += std::to_string(i) + '\n';
     return text;
-}
-
-// In one read: byte by byte, 36 MiB took a minute in a debug build under the nested runner.
-std::string read_image(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
-    in.seekg(0);
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return bytes;
 }
 
 // Three images in `dir` for one VMM: two zeroed and writable, one of random bytes,
@@ -99,7 +92,7 @@ const LinuxRun& linux_run(Vmm vmm) {
     auto [program, args] = command(vmm, images);
     LinuxRun& r = runs[vmm];
     r.run = cocoon::test::run_program_once(dir, program, args, std::chrono::seconds(660), 0);
-    r.a = read_image(images.a), r.b = read_image(images.b), r.readonly = read_image(images.readonly);
+    r.a = read_file(images.a), r.b = read_file(images.b), r.readonly = read_file(images.readonly);
     r.readonly_before = images.readonly_bytes;
     return r;
 }

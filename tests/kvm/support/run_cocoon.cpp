@@ -1,4 +1,5 @@
 #include "support/run_cocoon.h"
+#include "support/files.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -97,13 +98,6 @@ CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds 
 
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 bool newer_than_cocoon(const std::string& path) {
     struct stat kept{}, binary{};
     return stat(path.c_str(), &kept) == 0 && stat(COCOON_BIN, &binary) == 0 &&
@@ -118,7 +112,7 @@ CocoonRun run_program_once(const std::string& dir, const std::string& program, c
                            std::chrono::seconds timeout, int keep_status) {
     mkdir(dir.c_str(), 0755);
     std::string done = dir + "/status";
-    if (kept_run_is_current(dir)) return {std::stoi(slurp(done)), slurp(dir + "/out"), slurp(dir + "/err")};
+    if (kept_run_is_current(dir)) return {std::stoi(read_file(done)), read_file(dir + "/out"), read_file(dir + "/err")};
     CocoonRun run = run_program(program, args, timeout);
     if (run.status != keep_status) return run;  // the next test runs it again
     std::ofstream(dir + "/out") << run.out;
