@@ -69,13 +69,11 @@ void fault(uint32_t pid, uint64_t address, uint64_t rip, uint64_t cr3, uint32_t 
     emit(r);
 }
 
-static ProcessEvent process_event(const char* name, const mm::AddressSpace& space, int32_t status,
-                                  uint32_t extra) {
+static ProcessEvent process_event(const char* name, const mm::AddressSpace& space, int32_t status) {
     ProcessEvent e{};
     for (size_t i = 0; i + 1 < sizeof e.name && name[i]; ++i) e.name[i] = name[i];
     e.cr3 = space.root();
     e.status = status;
-    e.parent = extra;
     e.peak_pages = static_cast<uint32_t>(space.peak_pages());
     e.table_pages = static_cast<uint32_t>(space.table_pages());
     return e;
@@ -85,7 +83,8 @@ void spawned(uint32_t pid, const char* name, const mm::AddressSpace& space, uint
     Record r{};
     r.kind = kind_spawn;
     r.pid = pid;
-    r.proc = process_event(name, space, 0, parent);
+    r.proc = process_event(name, space, 0);
+    r.proc.parent = parent;
     emit(r);
 }
 
@@ -93,7 +92,8 @@ void exited(uint32_t pid, const char* name, const mm::AddressSpace& space, int32
     Record r{};
     r.kind = kind_exit;
     r.pid = pid;
-    r.proc = process_event(name, space, status, kill_reason);
+    r.proc = process_event(name, space, status);
+    r.proc.kill_reason = kill_reason;
     emit(r);
 }
 

@@ -3,15 +3,16 @@
 #pragma once
 #include <stdint.h>
 
+#include "cocoon/page_table.h"
+
 namespace cocoon::swap_entry {
 
 // A not-present leaf with this bit (one the MMU leaves to software) holds its swap slot
 // in the frame field and keeps the page's rights for when it comes back.
 inline constexpr uint64_t marker = 1ull << 9;
-inline constexpr uint64_t present = 1ull << 0;
-inline constexpr uint64_t slot_mask = 0x000ffffffffff000ull;
+inline constexpr uint64_t slot_mask = pte::frame_mask;
 
-inline constexpr bool is_swapped(uint64_t entry) { return !(entry & present) && (entry & marker); }
+inline constexpr bool is_swapped(uint64_t entry) { return !(entry & pte::present) && (entry & marker); }
 inline constexpr uint64_t slot_of(uint64_t entry) { return (entry & slot_mask) >> 12; }
 
 } // namespace cocoon::swap_entry

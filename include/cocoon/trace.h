@@ -150,7 +150,10 @@ struct ProcessEvent {
     char name[16];            // NUL-padded program name (cut to 15 characters)
     uint64_t cr3;             // the process's address-space root
     int32_t status;           // exit status (kind_exit)
-    uint32_t parent;          // parent pid (kind_spawn); kill reason (kind_exit)
+    union {                   // one word, named for each kind that uses it:
+        uint32_t parent;      // kind_spawn: the parent's pid (0: the kernel)
+        uint32_t kill_reason; // kind_exit: KillReason, 0 for a process that exited
+    };
     uint32_t peak_pages;      // most user pages it ever had mapped (resident or swapped)
     uint32_t table_pages;     // page-table pages of its user half, the root included
 };

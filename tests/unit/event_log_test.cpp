@@ -49,7 +49,7 @@ Record fault(uint64_t ms, uint32_t pid, uint16_t outcome) {
 
 Record exit(uint64_t ms, uint32_t pid, uint32_t kill_reason) {
     Record r = at(ms, kind_exit, pid);
-    r.proc.parent = kill_reason;
+    r.proc.kill_reason = kill_reason;
     r.proc.peak_pages = 2052;
     r.proc.table_pages = 11;
     return r;

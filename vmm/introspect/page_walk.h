@@ -8,21 +8,12 @@
 #include <functional>
 #include <optional>
 
+#include "cocoon/page_table.h"
 #include "vmm/memory/guest_memory.h"
 
 namespace cocoon::vmm {
 
-namespace pte {
-inline constexpr uint64_t present = 1ull << 0;
-inline constexpr uint64_t writable = 1ull << 1;
-inline constexpr uint64_t user = 1ull << 2;
-inline constexpr uint64_t accessed = 1ull << 5;
-inline constexpr uint64_t dirty = 1ull << 6;
-inline constexpr uint64_t huge = 1ull << 7;   // PS: a 2 MiB or 1 GiB leaf
-inline constexpr uint64_t global = 1ull << 8;
-inline constexpr uint64_t no_execute = 1ull << 63;
-inline constexpr uint64_t frame_mask = 0x000ffffffffff000ull;
-} // namespace pte
+namespace pte = cocoon::pte;
 
 inline constexpr uint64_t cr3_frame_mask = 0x000ffffffffff000ull;  // drops PCID and flags
 

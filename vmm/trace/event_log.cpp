@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cocoon/page_table.h"
 #include "vmm/introspect/map_svg.h"
 #include "vmm/log/guest_text.h"
 #include "vmm/log/json_sink.h"
@@ -143,7 +144,8 @@ void EventLog::on_fault(const Record& r, double t, const std::string& page) {
     case outcome_killed:
         if (is_killing_page_fault(r))
             spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}; {}) at rip {:#x} → killed: {}", t, who(r.pid),
-                         f.error_code & 16 ? "fetch from" : (f.error_code & 2 ? "write to" : "read of"), f.address,
+                         f.error_code & cocoon::fault_bits::fetch ? "fetch from"
+                         : (f.error_code & cocoon::fault_bits::write ? "write to" : "read of"), f.address,
                          page, access_text(f.error_code), f.rip,
                          kill_reason_text(f.kill_reason));
         else
@@ -198,7 +200,7 @@ void EventLog::add_to_timeline(const Record& r, double t) {
         }
         break;
     case kind_exit:
-        timeline_.instant(t, r.pid, r.proc.parent ? "killed" : fmt::format("exit {}", r.proc.status));
+        timeline_.instant(t, r.pid, r.proc.kill_reason ? "killed" : fmt::format("exit {}", r.proc.status));
         timeline_.left(t, r.pid);
         break;
     case kind_frames: timeline_.counters(t, r.frames.free, r.frames.swap_used); break;
@@ -247,7 +249,7 @@ void EventLog::on_exit(const Record& r, double t, const Snapshot& fresh) {
     auto& p = process(r.pid);
     p.peak_pages = r.proc.peak_pages;
     p.table_pages = r.proc.table_pages;
-    p.ended = r.proc.parent ? fmt::format("killed: {}", kill_reason_text(r.proc.parent))
+    p.ended = r.proc.kill_reason ? fmt::format("killed: {}", kill_reason_text(r.proc.kill_reason))
                             : fmt::format("exit {}", r.proc.status);
     spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
     if (!fresh.map || !processes_.count(r.pid)) return;

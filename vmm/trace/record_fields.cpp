@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "cocoon/page_table.h"
+#include "cocoon/virtio.h"
 #include "vmm/log/guest_text.h"
 
 namespace cocoon::vmm {
 namespace {
 
 using namespace cocoon::trace;
+namespace fault_bits = cocoon::fault_bits;
 
 std::string hex(uint64_t value) { return fmt::format("{:#x}", value); }
 
@@ -23,10 +26,10 @@ nlohmann::json fault_fields(const FaultEvent& f) {
     if (f.vector == 14) {
         j["error_code"] = f.error_code;
         j["access"] = access_text(f.error_code);
-        j["present"] = (f.error_code & 1) != 0;
-        j["write"] = (f.error_code & 2) != 0;
-        j["user"] = (f.error_code & 4) != 0;
-        j["fetch"] = (f.error_code & 16) != 0;
+        j["present"] = (f.error_code & fault_bits::present) != 0;
+        j["write"] = (f.error_code & fault_bits::write) != 0;
+        j["user"] = (f.error_code & fault_bits::user) != 0;
+        j["fetch"] = (f.error_code & fault_bits::fetch) != 0;
     }
     if (f.outcome == outcome_killed) j["kill_reason"] = kill_reason_text(f.kill_reason);
     return j;
@@ -39,8 +42,8 @@ nlohmann::json process_fields(const Record& r) {
         j["parent"] = p.parent;
     } else {
         j["status"] = p.status;
-        j["killed"] = p.parent != kill_none;
-        if (p.parent != kill_none) j["kill_reason"] = kill_reason_text(p.parent);
+        j["killed"] = p.kill_reason != kill_none;
+        if (p.kill_reason != kill_none) j["kill_reason"] = kill_reason_text(p.kill_reason);
         j["peak_pages"] = p.peak_pages;
     }
     return j;
@@ -87,26 +90,27 @@ const char* fault_outcome_text(uint32_t outcome) {
 
 const char* disk_op_text(uint8_t op) {
     switch (op) {
-    case 0: return "read";
-    case 1: return "write";
-    case 4: return "flush";
-    case 8: return "get-id";
+    case virtio::blk_in: return "read";
+    case virtio::blk_out: return "write";
+    case virtio::blk_flush: return "flush";
+    case virtio::blk_get_id: return "get-id";
     default: return "request";
     }
 }
 
 const char* disk_status_text(uint8_t status) {
     switch (status) {
-    case 0: return "ok";
-    case 1: return "I/O error";
-    case 2: return "unsupported";
+    case virtio::blk_s_ok: return "ok";
+    case virtio::blk_s_ioerr: return "I/O error";
+    case virtio::blk_s_unsupp: return "unsupported";
     default: return "no status";
     }
 }
 
 std::string access_text(uint32_t e) {
-    return fmt::format("{}, {}, {}{}", e & 1 ? "present" : "not present", e & 4 ? "user" : "kernel",
-                       e & 2 ? "write" : "read", e & 16 ? ", fetch" : "");
+    return fmt::format("{}, {}, {}{}", e & fault_bits::present ? "present" : "not present",
+                       e & fault_bits::user ? "user" : "kernel", e & fault_bits::write ? "write" : "read",
+                       e & fault_bits::fetch ? ", fetch" : "");
 }
 
 std::string process_name(const Record& r) {

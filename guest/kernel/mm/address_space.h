@@ -3,6 +3,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "cocoon/page_table.h"
 #include "kernel/lib/result.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/physical_memory.h"
@@ -12,13 +13,7 @@ namespace kernel::mm {
 class SwapSpace;
 
 namespace pte {
-inline constexpr uint64_t present = 1ull << 0;
-inline constexpr uint64_t writable = 1ull << 1;
-inline constexpr uint64_t user = 1ull << 2;
-inline constexpr uint64_t accessed = 1ull << 5;
-inline constexpr uint64_t dirty = 1ull << 6;
-inline constexpr uint64_t no_execute = 1ull << 63;
-inline constexpr uint64_t frame_mask = 0x000ffffffffff000ull;
+using namespace cocoon::pte;  // the hardware's bits; the kernel's own software bits join them (swap_space.h)
 } // namespace pte
 
 class AddressSpace {

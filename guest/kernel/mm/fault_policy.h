@@ -4,17 +4,12 @@
 #pragma once
 #include <stdint.h>
 
+#include "cocoon/page_table.h"
 #include "cocoon/trace.h"
 
 namespace kernel::mm {
 
-namespace fault_bits {
-inline constexpr uint32_t present = 1;   // the page was present: a protection violation
-inline constexpr uint32_t write = 2;
-inline constexpr uint32_t user = 4;
-inline constexpr uint32_t reserved = 8;
-inline constexpr uint32_t fetch = 16;    // instruction fetch
-} // namespace fault_bits
+namespace fault_bits = cocoon::fault_bits;
 
 struct UserRegions {
     uint64_t heap_start;  // first heap byte (page-aligned)

@@ -4,6 +4,7 @@
 #include "kernel/proc/process.h"
 
 #include "cocoon/exit_status.h"
+#include "cocoon/page_table.h"
 #include "cocoon/platform.h"
 #include "cocoon/syscalls.h"
 #include "kernel/arch/console.h"
@@ -28,6 +29,7 @@ namespace {
 
 using namespace cocoon::trace;
 namespace pte = mm::pte;
+namespace fault_bits = cocoon::fault_bits;
 
 Process table[max_processes];
 alignas(16) uint8_t kernel_stacks[max_processes][kernel_stack_size];
@@ -421,8 +423,9 @@ void kill_current(const cpu::TrapFrame& frame, uint64_t address, uint32_t reason
     uint32_t e = static_cast<uint32_t>(frame.error_code);
     if (frame.vector == 14)
         kprintf("[kernel] killed %s (pid %d): %s at %lx, rip %lx (%s, %s, %s%s)\n", p->name, p->pid,
-                kill_reason_text(reason), address, frame.rip, e & 1 ? "present" : "not present",
-                e & 2 ? "write" : "read", e & 4 ? "user" : "kernel", e & 16 ? ", instruction fetch" : "");
+                kill_reason_text(reason), address, frame.rip, e & fault_bits::present ? "present" : "not present",
+                e & fault_bits::write ? "write" : "read", e & fault_bits::user ? "user" : "kernel",
+                e & fault_bits::fetch ? ", instruction fetch" : "");
     else if (frame.vector >= 10 && frame.vector <= 13 && e)  // the error code names a descriptor
         kprintf("[kernel] killed %s (pid %d): %s (vector %lu, %s 0x%x) at rip %lx\n", p->name, p->pid,
                 kill_reason_text(reason), frame.vector, e & 2 ? "IDT vector" : e & 4 ? "LDT selector" : "GDT selector",
