@@ -41,7 +41,6 @@ int vsnprintf(char* out, size_t size, const char* format, va_list args);
 int snprintf(char* out, size_t size, const char* format, ...) __attribute__((format(printf, 3, 4)));
 void* malloc(size_t size);
 void free(void* p);
-void* memset(void* dest, int value, size_t n);
-void* memcpy(void* dest, const void* src, size_t n);
-size_t strlen(const char* s);
 }
+
+#include "freestanding/string.h"  // memset, memcpy, memmove, memcmp, strlen, strcmp, strncmp

@@ -47,21 +47,4 @@ long disk_sectors(int disk) { return call(sys::disk_sectors, disk); }
 long frames_free() { return call(sys::frames_free); }
 long kill(int pid) { return call(sys::kill, static_cast<uint64_t>(pid)); }
 
-void* memset(void* dest, int value, size_t n) {
-    auto* d = static_cast<uint8_t*>(dest);
-    for (size_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(value);
-    return dest;
-}
-void* memcpy(void* dest, const void* src, size_t n) {
-    auto* d = static_cast<uint8_t*>(dest);
-    auto* s = static_cast<const uint8_t*>(src);
-    for (size_t i = 0; i < n; ++i) d[i] = s[i];
-    return dest;
-}
-size_t strlen(const char* s) {
-    size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
-
 } // extern "C"

@@ -1,6 +1,7 @@
 #include "kernel/arch/console.h"
 
 #include "cocoon/platform.h"
+#include "freestanding/format.h"
 #include "kernel/arch/x86.h"
 
 namespace kernel {
@@ -23,17 +24,6 @@ void put(char c) {
     --fifo_room;
 }
 
-void put_number(unsigned long long value, unsigned base, int width, char pad) {
-    char digits[32];
-    int n = 0;
-    do {
-        digits[n++] = "0123456789abcdef"[value % base];
-        value /= base;
-    } while (value);
-    while (n < width) digits[n++] = pad;
-    while (n) put(digits[--n]);
-}
-
 } // namespace
 
 void console_init() {
@@ -49,39 +39,9 @@ void console_write(const char* text, size_t length) {
     for (size_t i = 0; i < length; ++i) put(text[i]);
 }
 
-void kvprintf(const char* f, va_list args) {
-    for (; *f; ++f) {
-        if (*f != '%') {
-            put(*f);
-            continue;
-        }
-        ++f;
-        char pad = ' ';
-        int width = 0;
-        if (*f == '0') pad = '0', ++f;
-        while (*f >= '0' && *f <= '9') width = width * 10 + (*f++ - '0');
-        int longs = 0;
-        while (*f == 'l') ++longs, ++f;
-        switch (*f) {
-        case 's': {
-            const char* s = va_arg(args, const char*);
-            for (s = s ? s : "(null)"; *s; ++s) put(*s);
-            break;
-        }
-        case 'c': put(static_cast<char>(va_arg(args, int))); break;
-        case 'd': {
-            long long v = longs ? va_arg(args, long long) : va_arg(args, int);
-            if (v < 0) put('-'), v = -v;
-            put_number(static_cast<unsigned long long>(v), 10, width, pad);
-            break;
-        }
-        case 'u': put_number(longs ? va_arg(args, unsigned long long) : va_arg(args, unsigned), 10, width, pad); break;
-        case 'x': put_number(longs ? va_arg(args, unsigned long long) : va_arg(args, unsigned), 16, width, pad); break;
-        case 'p': put('0'), put('x'), put_number(reinterpret_cast<unsigned long long>(va_arg(args, void*)), 16, 0, ' '); break;
-        case '%': put('%'); break;
-        default: put('%'), put(*f);
-        }
-    }
+void kvprintf(const char* format, va_list args) {
+    auto out = [](char c) { put(c); };
+    freestanding::format(out, format, args);
 }
 
 void kprintf(const char* format, ...) {

@@ -1,19 +1,10 @@
-// The few C library functions the kernel needs (the compiler also emits calls to
-// memcpy and memset). In host unit tests the C library provides them.
+// The C library functions the kernel uses: its own freestanding ones in the kernel
+// (guest/freestanding/), the C library's in host unit tests.
 #pragma once
+#ifdef COCOON_KERNEL
+#include "freestanding/string.h"
+#else
 #include <stddef.h>
 #include <stdint.h>
-
-#ifdef COCOON_KERNEL
-extern "C" {
-void* memset(void* dest, int value, size_t n);
-void* memcpy(void* dest, const void* src, size_t n);
-void* memmove(void* dest, const void* src, size_t n);
-int memcmp(const void* a, const void* b, size_t n);
-size_t strlen(const char* s);
-int strcmp(const char* a, const char* b);
-int strncmp(const char* a, const char* b, size_t n);
-}
-#else
 #include <string.h>
 #endif

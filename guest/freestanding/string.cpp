@@ -1,4 +1,4 @@
-#include "kernel/lib/string.h"
+#include "freestanding/string.h"
 
 extern "C" {
 
@@ -49,10 +49,6 @@ int strncmp(const char* a, const char* b, size_t n) {
         if (a[i] != b[i] || !a[i]) return static_cast<uint8_t>(a[i]) - static_cast<uint8_t>(b[i]);
     }
     return 0;
-}
-
-void __cxa_pure_virtual() {
-    for (;;) asm volatile("cli; hlt");
 }
 
 } // extern "C"
