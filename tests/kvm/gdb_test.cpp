@@ -391,8 +391,8 @@ TEST(Gdb, BreakpointInThePageFaultHandlerShowsTheFaultAndTheProcess) {
     COCOON_REQUIRE_KVM();
     auto o = debug(session({"--cmdline", "init=heapgrow", "--timeout", "240"},
                     {"break kernel::proc::handle_user_page_fault", "continue", "bt", "print/x address",
-                     "print/x $cr2", "print 'kernel::proc::(anonymous namespace)::running'->name",
-                     "print 'kernel::proc::(anonymous namespace)::running'->pid", "delete", "detach"}));
+                     "print/x $cr2", "print 'kernel::proc::shared::running'->name",
+                     "print 'kernel::proc::shared::running'->pid", "delete", "detach"}));
     EXPECT_EQ(o.status, 0) << o;
     EXPECT_TRUE(contains(o.console, "heapgrow: grew the heap by 8 MiB")) << o;
     if (o.no_breakpoints()) {
@@ -474,9 +474,9 @@ end
 print $steps
 bt 6
 print/x $cr2
-print 'kernel::proc::(anonymous namespace)::running'->name
-print 'kernel::proc::(anonymous namespace)::running'->pid
-print 'kernel::proc::(anonymous namespace)::running'->faults
+print 'kernel::proc::shared::running'->name
+print 'kernel::proc::shared::running'->pid
+print 'kernel::proc::shared::running'->faults
 detach
 )";
     auto o = debug(s);
