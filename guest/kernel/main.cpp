@@ -6,6 +6,7 @@
 #include "cocoon/trace.h"
 #include "kernel/arch/console.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/kernel_image.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
 #include "kernel/drivers/virtio_blk.h"
@@ -191,9 +192,13 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
 
     boot_pml4[0] = 0;  // the identity map was only for the jump to the upper half
     x86::write_cr3(kernel_root());
+    protect_kernel_image();
     char value[512];
     // pcid=off: the kernel runs as on a CPU without PCID (every switch flushes the TLB).
     cpu::init(!(cmdline_value(cmdline, "pcid", value, sizeof value) && strcmp(value, "off") == 0));
+#ifdef COCOON_KERNEL_SELFTEST
+    if (cmdline_value(cmdline, "selftest", value, sizeof value)) kernel_image_selftest(value);
+#endif
     trace::init();
     trace::frames(frames().total_count(), frames().free_count());
     kprintf("[kernel] %lu KiB of free memory, SMEP %s, SMAP %s, PCID %s, trace %s\n", frames().free_count() * 4,

@@ -74,6 +74,10 @@ TEST(AddressSpaceMap, RegionsFollowTheLayout) {
     EXPECT_EQ(map.kernel.start, 0xffffffff80000000ull);
     EXPECT_EQ(map.kernel.last, 0xffffffff803fffffull);
     EXPECT_EQ(map.kernel.present_pages, 1024u);
+    // Its two 2 MiB pages by rights: one writable and executable, one writable only.
+    EXPECT_EQ(map.kernel_rwx, 512u);
+    EXPECT_EQ(map.kernel_rw, 512u);
+    EXPECT_EQ(map.kernel_rx + map.kernel_r, 0u);
     EXPECT_EQ(map.walk.table_pages, 10u);
     EXPECT_EQ(map.walk.user_table_pages, 8u);  // the root and the user half's, not the kernel's two
 }
@@ -88,12 +92,13 @@ TEST(AddressSpaceMap, TextNamesEveryRegionWithRightsAndFrames) {
     EXPECT_NE(text.find("rw- user"), std::string::npos) << text;
     EXPECT_NE(text.find("stack"), std::string::npos) << text;
     EXPECT_NE(text.find("supervisor"), std::string::npos) << text;
+    EXPECT_NE(text.find("pages r-x 0, r-- 0, rw- 512, rwx 512)"), std::string::npos) << text;
     EXPECT_NE(text.find("data+heap  0x0000000000600000 0x0000000000603fff    16 KiB  rw- user          2       1      1"),
               std::string::npos) << text;  // present, swapped out, other not-present
     EXPECT_NE(text.find("page-table pages: 10 (8 of its own"), std::string::npos) << text;
 }
 
-// The kernel image's window at -2 GiB shares a directory with the direct map: by design.
+// A kernel may reach one directory from two windows (cocoon's boot tables do): by design.
 // A user-half table reached twice would let two ranges alias one another: flagged.
 TEST(AddressSpaceMap, TextTellsASharedKernelDirectoryFromASharedUserTable) {
     ProcessTables t;

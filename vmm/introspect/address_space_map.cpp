@@ -38,14 +38,20 @@ void add_pages(Region& region, const Leaf& leaf) {
         runs.push_back(FrameRun{leaf.phys, pages});
 }
 
+// Exact in the largest unit that divides it ("8 KiB"), else to a tenth of the largest
+// unit it reaches ("128.0 TiB": the kernel band spans unmapped space too).
 std::string size_text(uint64_t bytes) {
     static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int unit = 0;
-    while (bytes >= 1024 && bytes % 1024 == 0 && unit < 4) {
-        bytes /= 1024;
+    uint64_t exact = bytes;
+    while (exact >= 1024 && exact % 1024 == 0 && unit < 4) {
+        exact /= 1024;
         ++unit;
     }
-    return fmt::format("{} {}", bytes, units[unit]);
+    if (exact < 1024 || unit == 4) return fmt::format("{} {}", exact, units[unit]);
+    double value = static_cast<double>(bytes);
+    for (unit = 0; value >= 1024 && unit < 4; ++unit) value /= 1024;
+    return fmt::format("{:.1f} {}", value, units[unit]);
 }
 
 // "r-x": a present page is always readable.
@@ -100,6 +106,11 @@ AddressSpaceMap group_leaves(const std::vector<Leaf>& leaves) {
             kernel_seen = true;
             map.kernel.last = leaf.virt + (leaf.size - 1);
             add_pages(map.kernel, leaf);
+            if (leaf.present) {
+                uint64_t& pages = leaf.rights.writable ? (leaf.rights.executable ? map.kernel_rwx : map.kernel_rw)
+                                                       : (leaf.rights.executable ? map.kernel_rx : map.kernel_r);
+                pages += leaf.size / page;
+            }
             continue;
         }
         RegionKind kind = classify(leaf);
@@ -136,13 +147,15 @@ std::string format_map(const AddressSpaceMap& map) {
                            r.start, r.last, size_text(r.last - r.start + 1), rights_text(r), r.present_pages,
                            r.swapped_pages, r.absent_pages, frames_text(r.frames));
     if (map.kernel.present_pages + map.kernel.absent_pages > 0)
-        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7} {:>6}  (shared by every process)\n",
+        out += fmt::format("  {:<10} {:#018x} {:#018x} {:>9}  {:<11} {:>7} {:>7} {:>6}  (shared by every process; "
+                           "pages r-x {}, r-- {}, rw- {}, rwx {})\n",
                            "kernel", map.kernel.start, map.kernel.last, size_text(map.kernel.last - map.kernel.start + 1),
-                           "supervisor", map.kernel.present_pages, map.kernel.swapped_pages, map.kernel.absent_pages);
+                           "supervisor", map.kernel.present_pages, map.kernel.swapped_pages, map.kernel.absent_pages,
+                           map.kernel_rx, map.kernel_r, map.kernel_rw, map.kernel_rwx);
     out += fmt::format("  page-table pages: {} ({} of its own: the root and the user half's)", map.walk.table_pages,
                        map.walk.user_table_pages);
-    // cocoon's kernel maps its image at -2 GiB through the direct map's first directory,
-    // so one table reached twice in the kernel half is by design; in the user half it is not.
+    // A kernel may reach one table from two windows of its half (cocoon's boot tables do,
+    // until the kernel maps its image with tables of its own); in the user half it is not.
     if (uint64_t kernel_shared = map.walk.revisited - map.walk.user_revisited)
         out += fmt::format("; the kernel half reaches {} of them twice (a directory shared by two windows)", kernel_shared);
     if (map.walk.user_revisited)

@@ -38,6 +38,8 @@ struct AddressSpaceMap {
     uint64_t cr3 = 0;
     std::vector<Region> user; // user-half regions, in address order
     Region kernel{RegionKind::kernel, 0, 0, {}, 0, 0, 0, {}};  // the kernel half as one band; empty while last < start
+    // The kernel half's present pages (4 KiB units) by rights: a W^X kernel has no rwx.
+    uint64_t kernel_rx = 0, kernel_r = 0, kernel_rw = 0, kernel_rwx = 0;
     WalkStats walk;
 };
 

@@ -110,7 +110,7 @@ boot_gdt_pointer:
 
     .section .bss
     .p2align 12
-    .globl boot_pml4
+    .globl boot_pml4, boot_pdpt_high, boot_pd
 boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096

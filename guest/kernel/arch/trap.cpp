@@ -2,6 +2,7 @@
 // A fault in user mode is the process's problem: demand paging, or it is killed.
 // A fault in kernel mode is the kernel's: a panic.
 #include "cocoon/exit_status.h"
+#include "cocoon/page_table.h"
 #include "cocoon/platform.h"
 #include "cocoon/trace.h"
 #include "kernel/arch/apic.h"
@@ -22,9 +23,22 @@ namespace {
 
 using namespace cocoon::trace;
 
+// What a page fault's error code says was tried, in the words of the kill reasons.
+const char* page_fault_kind(uint64_t error) {
+    namespace bits = cocoon::fault_bits;
+    if (!(error & bits::present)) return kill_reason_text(kill_unmapped);
+    if (error & bits::fetch) return kill_reason_text(kill_exec_nx);
+    if (error & bits::write) return kill_reason_text(kill_write_code);
+    return "read of a protected page";
+}
+
 [[noreturn]] void panic(const char* what, const cpu::TrapFrame& f) {
-    kprintf("[kernel] PANIC: %s: exception %lu, error %lx, rip %lx, rsp %lx, cr2 %lx, cr3 %lx\n", what, f.vector,
-            f.error_code, f.rip, f.rsp, x86::read_cr2(), x86::read_cr3());
+    if (f.vector == 14)
+        kprintf("[kernel] PANIC: %s: page fault: %s at %lx, rip %lx (error %lx, rsp %lx, cr3 %lx)\n", what,
+                page_fault_kind(f.error_code), x86::read_cr2(), f.rip, f.error_code, f.rsp, x86::read_cr3());
+    else
+        kprintf("[kernel] PANIC: %s: exception %lu, error %lx, rip %lx, rsp %lx, cr2 %lx, cr3 %lx\n", what, f.vector,
+                f.error_code, f.rip, f.rsp, x86::read_cr2(), x86::read_cr3());
     trace::fault(0, x86::read_cr2(), f.rip, x86::read_cr3(), static_cast<uint32_t>(f.error_code),
                  static_cast<uint16_t>(f.vector), outcome_panic, 0);
     trace::flush();
