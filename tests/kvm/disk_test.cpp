@@ -86,26 +86,19 @@ TEST(Disk, ProgramsReadAndWriteDisksAndBadRequestsFailCleanly) {
 TEST(Disk, FlushedDataSurvivesSigkill) {
     COCOON_REQUIRE_KVM();
     std::string scratch = scratch_image("durable.img", 16);
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        execl(COCOON_BIN, COCOON_BIN, "run", "--disk", (build_path("guest/programs.tar") + ",ro").c_str(), "--disk",
-              scratch.c_str(), "--cmdline", "init=diskmark", "--timeout", "300", "--log-level", "error", nullptr);
-        _exit(127);
-    }
-    close(out[1]);
+    auto vm = cocoon::test::start_program({COCOON_BIN, "run", "--disk", build_path("guest/programs.tar") + ",ro", "--disk",
+                                           scratch, "--cmdline", "init=diskmark", "--timeout", "300", "--log-level",
+                                           "error"});
+    ASSERT_GE(vm.out_fd, 0);
     std::string seen;
     char buffer[256];
     ssize_t n;
-    while (seen.find("diskmark: written 0, flushed 0") == std::string::npos && (n = read(out[0], buffer, sizeof buffer)) > 0)
+    while (seen.find("diskmark: written 0, flushed 0") == std::string::npos && (n = read(vm.out_fd, buffer, sizeof buffer)) > 0)
         seen.append(buffer, static_cast<size_t>(n));
-    kill(pid, SIGKILL);
+    kill(vm.pid, SIGKILL);
     int status = 0;
-    waitpid(pid, &status, 0);
-    close(out[0]);
+    waitpid(vm.pid, &status, 0);
+    close(vm.out_fd);
     ASSERT_NE(seen.find("diskmark: written 0, flushed 0"), std::string::npos) << seen;
     EXPECT_TRUE(WIFSIGNALED(status));
     EXPECT_EQ(read_file(scratch).substr(0, 26), "cocoon flushed this sector");

@@ -30,17 +30,9 @@ int trials() {
 // Starts cocoon on `image`, reads its console until `flushes` records were announced
 // (or it ended), waits `extra_us` more, kills it. Returns the console it saw.
 std::string run_and_kill(const std::string& image, int flushes, int extra_us) {
-    int out[2];
-    if (pipe(out) != 0) return "pipe failed";
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        execl(COCOON_BIN, COCOON_BIN, "run", "--mem", "32M", "--disk", image.c_str(), "--cmdline", "init=journal",
-              "--timeout", "120", "--log-level", "error", nullptr);
-        _exit(127);
-    }
-    close(out[1]);
+    auto vm = cocoon::test::start_program({COCOON_BIN, "run", "--mem", "32M", "--disk", image, "--cmdline",
+                                           "init=journal", "--timeout", "120", "--log-level", "error"});
+    if (vm.out_fd < 0) return "pipe failed";
     std::string seen;
     char buffer[512];
     ssize_t n;
@@ -49,13 +41,13 @@ std::string run_and_kill(const std::string& image, int flushes, int extra_us) {
         for (size_t at = seen.find("flushed "); at != std::string::npos; at = seen.find("flushed ", at + 1)) ++count;
         return count;
     };
-    while (announced() < static_cast<size_t>(flushes) && (n = read(out[0], buffer, sizeof buffer)) > 0)
+    while (announced() < static_cast<size_t>(flushes) && (n = read(vm.out_fd, buffer, sizeof buffer)) > 0)
         seen.append(buffer, static_cast<size_t>(n));
     usleep(static_cast<useconds_t>(extra_us));
-    kill(pid, SIGKILL);
-    while ((n = read(out[0], buffer, sizeof buffer)) > 0) seen.append(buffer, static_cast<size_t>(n));
-    waitpid(pid, nullptr, 0);
-    close(out[0]);
+    kill(vm.pid, SIGKILL);
+    while ((n = read(vm.out_fd, buffer, sizeof buffer)) > 0) seen.append(buffer, static_cast<size_t>(n));
+    waitpid(vm.pid, nullptr, 0);
+    close(vm.out_fd);
     return seen;
 }
 

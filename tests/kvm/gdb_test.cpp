@@ -38,6 +38,7 @@
 using cocoon::test::build_path;
 using cocoon::test::contains;
 using cocoon::test::read_file;
+using cocoon::test::start_program;
 using namespace std::chrono_literals;
 
 namespace {
@@ -46,25 +47,6 @@ const std::string kernel_elf = build_path("guest/cocoon-kernel.elf");
 constexpr const char* gdb_bin = "/usr/bin/gdb";
 constexpr const char* no_int3 = "does not report the guest's int3";
 constexpr const char* no_debug_registers = "does not report debug-register hits";
-
-// A child with stdin from /dev/null and stdout and stderr into files.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = err == out ? o : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(null, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    return pid;
-}
 
 // The exit status (128 + signal if killed); SIGKILLs it after `timeout`.
 int wait_for(pid_t pid, std::chrono::seconds timeout) {
@@ -157,7 +139,7 @@ Outcome debug(const Session& s) {
     std::vector<std::string> cocoon{COCOON_BIN, "run", "--gdb", where};
     cocoon.insert(cocoon.end(), s.cocoon_args.begin(), s.cocoon_args.end());
     std::string out = dir.path + "/console", err = dir.path + "/log", gdb_out = dir.path + "/gdb";
-    pid_t vm = spawn(cocoon, out, err);
+    pid_t vm = start_program(cocoon, out, err).pid;
     Outcome o;
     if (!wait_for_text(err, "gdb: waiting for a debugger", 60s)) {
         o.status = wait_for(vm, 1s);
@@ -178,7 +160,7 @@ Outcome debug(const Session& s) {
         gdb.push_back(dir.path + "/script.gdb");
     }
     if (!s.symbols.empty()) gdb.push_back(s.symbols);
-    pid_t debugger = spawn(gdb, gdb_out, gdb_out);
+    pid_t debugger = start_program(gdb, gdb_out, gdb_out).pid;
     bool ready = true;
     if (!s.interrupt_after_output.empty()) ready = wait_for_text(out, s.interrupt_after_output, 120s);
     else if (!s.interrupt_after_log.empty()) ready = wait_for_text(err, s.interrupt_after_log, 120s);
@@ -344,8 +326,8 @@ TEST(Gdb, MalformedInputASecondClientAndAVanishingDebuggerLeaveTheGuestRunning) 
     TempDir dir;
     int port = free_port();
     std::string out = dir.path + "/console", err = dir.path + "/log";
-    pid_t vm = spawn({COCOON_BIN, "run", "--gdb", std::to_string(port), "--cmdline", "init=hello", "--timeout", "240"},
-                     out, err);
+    pid_t vm = start_program({COCOON_BIN, "run", "--gdb", std::to_string(port), "--cmdline", "init=hello", "--timeout", "240"},
+                     out, err).pid;
     ASSERT_TRUE(wait_for_text(err, "gdb: waiting for a debugger", 60s)) << read_file(err);
     {
         RawClient client(port);
@@ -436,7 +418,7 @@ TEST(Gdb, WatchpointOnAUserVariableFiresInWhicheverProcessWritesIt) {
 std::pair<std::string, std::string> function_range(const std::string& function) {
     TempDir dir;
     std::string out = dir.path + "/disassembly";
-    pid_t pid = spawn({gdb_bin, "-batch", "-nx", "-ex", "disassemble '" + function + "'", kernel_elf}, out, out);
+    pid_t pid = start_program({gdb_bin, "-batch", "-nx", "-ex", "disassemble '" + function + "'", kernel_elf}, out, out).pid;
     wait_for(pid, 120s);
     std::string text = read_file(out);
     std::regex line(R"(^\s+(0x[0-9a-f]+) <\+\d+>:)", std::regex::multiline);
@@ -537,8 +519,8 @@ detach
 std::string scheduler_cr3_load() {
     TempDir dir;
     std::string out = dir.path + "/disassembly";
-    pid_t pid = spawn({gdb_bin, "-batch", "-nx", "-ex", "disassemble 'kernel::proc::run_scheduler()'", kernel_elf},
-                      out, out);
+    pid_t pid = start_program({gdb_bin, "-batch", "-nx", "-ex", "disassemble 'kernel::proc::run_scheduler()'", kernel_elf},
+                      out, out).pid;
     wait_for(pid, 120s);
     std::smatch m;
     std::string text = read_file(out);

@@ -50,18 +50,7 @@ HostileRun run_hostile(const std::string& name, std::vector<std::string> args, i
     std::vector<std::string> all = {COCOON_BIN, "run", "--kernel", guest, "--timeout", std::to_string(timeout_s)};
     all.insert(all.end(), args.begin(), args.end());
     auto started = std::chrono::steady_clock::now();
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (!freopen("/dev/null", "r", stdin) || !freopen(out_path.c_str(), "w", stdout) ||
-            !freopen(err_path.c_str(), "w", stderr))
-            _exit(127);
-        std::vector<char*> argv;
-        for (std::string& a : all) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(COCOON_BIN, argv.data());
-        fprintf(stderr, "exec %s: %s\n", COCOON_BIN, strerror(errno));
-        _exit(127);
-    }
+    pid_t pid = cocoon::test::start_program(all, out_path, err_path).pid;
     HostileRun run;
     int status = 0;
     rusage usage{};

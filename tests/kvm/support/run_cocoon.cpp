@@ -91,6 +91,31 @@ CocoonRun run_program(const std::string& program, const std::vector<std::string>
     return result;
 }
 
+Started start_program(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+    int out_pipe[2] = {-1, -1};
+    if (out.empty() && pipe2(out_pipe, O_CLOEXEC) != 0) return {};
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        if (out.empty()) {
+            dup2(out_pipe[1], 1);
+        } else {
+            int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(o, 1);
+            if (err == out) dup2(o, 2);
+            else if (!err.empty()) dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
+        }
+        std::vector<char*> args;
+        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    if (out.empty()) close(out_pipe[1]);
+    return {pid, out_pipe[0]};
+}
+
 CocoonRun run_cocoon(const std::vector<std::string>& args, std::chrono::seconds timeout,
                      const std::optional<SignalAfter>& signal, const std::vector<TypeAfter>& typing) {
     return run_program(COCOON_BIN, args, timeout, signal, typing);

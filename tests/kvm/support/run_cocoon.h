@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ struct TypeAfter {
 CocoonRun run_program(const std::string& program, const std::vector<std::string>& args, std::chrono::seconds timeout,
                       const std::optional<SignalAfter>& signal = std::nullopt,
                       const std::vector<TypeAfter>& typing = {});
+
+// A program started in the background, stdin from /dev/null. With `out` (and `err`,
+// which may be the same path) its stdout and stderr go to those files; without, its
+// stdout comes through a pipe, `out_fd`, and its stderr is the test's own.
+struct Started {
+    pid_t pid = -1;
+    int out_fd = -1;
+};
+Started start_program(const std::vector<std::string>& argv, const std::string& out = "",
+                      const std::string& err = "");
 
 // run_program of COCOON_BIN.
 CocoonRun run_cocoon(const std::vector<std::string>& args,
