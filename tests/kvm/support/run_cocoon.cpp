@@ -24,6 +24,19 @@ std::string kvm_unavailable_reason() {
     return "";
 }
 
+namespace {
+
+// In a forked child: becomes argv[0] with these arguments, or ends with 127.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv) {
+    std::vector<char*> pointers;
+    for (const std::string& a : argv) pointers.push_back(const_cast<char*>(a.c_str()));
+    pointers.push_back(nullptr);
+    execv(pointers[0], pointers.data());
+    _exit(127);
+}
+
+} // namespace
+
 CocoonRun run_program(const std::string& program, const std::vector<std::string>& args, std::chrono::seconds timeout,
                       const std::optional<SignalAfter>& signal, const std::vector<TypeAfter>& typing) {
     int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
@@ -35,11 +48,9 @@ CocoonRun run_program(const std::string& program, const std::vector<std::string>
         dup2(typing.empty() ? open("/dev/null", O_RDONLY) : in_pipe[0], 0);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
-        std::vector<char*> argv{const_cast<char*>(program.c_str())};
-        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(program.c_str(), argv.data());
-        _exit(127);
+        std::vector<std::string> argv{program};
+        argv.insert(argv.end(), args.begin(), args.end());
+        exec_or_exit(argv);
     }
     close(out_pipe[1]);
     close(err_pipe[1]);
@@ -106,11 +117,7 @@ Started start_program(const std::vector<std::string>& argv, const std::string& o
             if (err == out) dup2(o, 2);
             else if (!err.empty()) dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
         }
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        _exit(127);
+        exec_or_exit(argv);
     }
     if (out.empty()) close(out_pipe[1]);
     return {pid, out_pipe[0]};
