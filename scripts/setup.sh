@@ -14,6 +14,7 @@ packages=(
     libseccomp-dev                     # the VMM's system-call filter
     qemu-system-x86                    # the nested-KVM runner and the microvm cross-checks
     linux-image-amd64 busybox-static cpio  # the nested runner's kernel and initramfs
+    socat                              # the nested runner's stall report asks QEMU's monitor
     linux-headers-amd64                # a test module for the Linux guest (scripts/linux/)
     gdb                                # the GDB stub's tests
 )

@@ -100,6 +100,45 @@ done
 # EPYC with SVM and nested paging, less the features TCG cannot emulate (each would warn).
 nested_cpu=EPYC,+svm,+npt,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
 
+# What the nested machine was doing when its heartbeat went quiet, for the stall's
+# cause: which of QEMU's threads used the host CPU and where each one is (gdb), and,
+# through the monitor, the nested CPU's registers (the instruction pointer named from
+# the nested kernel's System.map) and its local APIC. Each step is bounded: a vCPU
+# thread that is stuck inside QEMU cannot answer the monitor's register request.
+stall_report() {
+    local pid=$1 monitor=$2 t
+    echo "with-kvm: stall report (QEMU pid $pid)"
+    thread_ticks() {
+        for t in /proc/"$pid"/task/*; do
+            awk -v tid="${t##*/}" '{ sub(/^[^)]*\) /, ""); print tid, $12 + $13 }' "$t/stat" 2>/dev/null
+        done | sort
+    }
+    thread_ticks > "$ctl/ticks.0"; sleep 5; thread_ticks > "$ctl/ticks.1"
+    echo "-- QEMU threads: CPU ticks used in 5 s (name)"
+    join "$ctl/ticks.0" "$ctl/ticks.1" | while read -r t a b; do
+        echo "   $t: $((b - a)) ($(cat "/proc/$pid/task/$t/comm" 2>/dev/null))"
+    done
+    echo "-- QEMU threads' stacks"
+    timeout 60 gdb -p "$pid" -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 12' 2>&1 |
+        grep -E '^(Thread|#)' | head -n 150
+    for cmd in "info registers" "info lapic" "info pic"; do
+        echo "-- monitor: $cmd"
+        printf '%s\n' "$cmd" | timeout 10 socat -t 5 - "UNIX-CONNECT:$monitor" 2>&1 |
+            tr -d '\r' | grep -vE '^(QEMU .* monitor|\(qemu\))' | tee -a "$ctl/monitor.out"
+    done
+    local rip sym
+    rip=$(grep -o 'RIP=[0-9a-f]*' "$ctl/monitor.out" 2>/dev/null | head -n 1 | cut -d= -f2)
+    [ -n "$rip" ] && [ -r "/boot/System.map-$kver" ] || return 0
+    # Addresses of one width compare as text: the nearest symbol at or below RIP.
+    sym=$(awk -v rip="$rip" 'length($1) == length(rip) && $1 <= rip && $1 > best { best = $1; name = $3 }
+                             END { if (best) print best, name }' "/boot/System.map-$kver")
+    if [ -n "$sym" ]; then
+        echo "-- RIP $rip: ${sym#* }+$((16#$rip - 16#${sym%% *})) if the CPU was in the nested kernel (not in its guest)"
+    else
+        echo "-- RIP $rip: not in the nested kernel"
+    fi
+}
+
 # The nested kernel touches $ctl/heartbeat every 2 s from its own user space: a
 # heartbeat quiet for stall_s seconds means the nested kernel no longer runs at all
 # (docs/build.md), which a test that is merely slow and silent never causes.
@@ -113,11 +152,13 @@ watch_heartbeat() {
             seen=$stamp last_beat=$now
         elif [ $((now - last_beat)) -ge "$stall_s" ] && [ -s "$ctl/qemu.pid" ]; then
             touch "$ctl/stalled"
+            stall_report "$(cat "$ctl/qemu.pid")" "$monitor" >&2
             kill "$(cat "$ctl/qemu.pid")" 2>/dev/null
             return
         fi
     done
 }
+monitor=${COCOON_NESTED_MONITOR:-$ctl/monitor.sock}
 watch_heartbeat &
 watcher=$!
 trap 'kill $watcher 2>/dev/null; rm -rf "$ctl"' EXIT
@@ -129,7 +170,7 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
     -accel tcg -cpu "$nested_cpu" -smp "$smp" -m "$mem_mib" -pidfile "$ctl/qemu.pid" \
     -nodefaults -no-user-config -nographic -no-reboot -fw_cfg name=etc/sercon-port,string=0 \
     -chardev stdio,id=console,signal=on -serial chardev:console \
-    -monitor "unix:${COCOON_NESTED_MONITOR:-$ctl/monitor.sock},server=on,wait=off" \
+    -monitor "unix:$monitor,server=on,wait=off" \
     -kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" \
     -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
