@@ -20,27 +20,14 @@
 #include "vmm/boot/pvh_boot.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb_server.h"
+#include "vmm/kvm/exit_reason.h"
 #include "vmm/log/json_sink.h"
 #include "vmm/platform/cpuid.h"
 #include "vmm/sandbox/seccomp_filter.h"
+#include "vmm/vcpu/exit_dispatch.h"
 
 namespace cocoon::vmm {
 namespace {
-
-const char* exit_reason_name(uint32_t reason) {
-    switch (reason) {
-    case KVM_EXIT_IO: return "io";
-    case KVM_EXIT_MMIO: return "mmio";
-    case KVM_EXIT_HLT: return "hlt";
-    case KVM_EXIT_SHUTDOWN: return "shutdown";
-    case KVM_EXIT_FAIL_ENTRY: return "fail_entry";
-    case KVM_EXIT_INTERNAL_ERROR: return "internal_error";
-    case KVM_EXIT_INTR: return "intr";
-    case KVM_EXIT_SYSTEM_EVENT: return "system_event";
-    case KVM_EXIT_DEBUG: return "debug";
-    default: return "other";
-    }
-}
 
 // "0x3f8: 12, 0x3fd: 11": exits counted per port or MMIO address, and the same as JSON.
 template <typename Counts>
@@ -170,56 +157,15 @@ void Machine::read_console_input() {
 }
 
 bool Machine::handle_exit() {
-    kvm_run& run = vcpu_.run_state();
-    ++exits_[run.exit_reason < exits_.size() ? run.exit_reason : 0];
-    switch (run.exit_reason) {
-    case KVM_EXIT_IO: {
-        auto* data = reinterpret_cast<uint8_t*>(&run) + run.io.data_offset;
-        // Like MMIO addresses below: a guest that walks every port does not get a
-        // 65,536-entry line in the summary.
-        if (port_exits_.size() < 256 || port_exits_.count(run.io.port)) ++port_exits_[run.io.port];
-        for (uint32_t i = 0; i < run.io.count; ++i, data += run.io.size) {
-            std::span<uint8_t> bytes(data, run.io.size);
-            if (run.io.direction == KVM_EXIT_IO_OUT) pio_.write(run.io.port, bytes);
-            else pio_.read(run.io.port, bytes);
-        }
-        return true;
-    }
-    case KVM_EXIT_MMIO: {
-        if (mmio_exits_.size() < 256 || mmio_exits_.count(run.mmio.phys_addr)) ++mmio_exits_[run.mmio.phys_addr];
-        std::span<uint8_t> bytes(run.mmio.data, std::min<uint32_t>(run.mmio.len, sizeof run.mmio.data));
-        if (run.mmio.is_write) mmio_.write(run.mmio.phys_addr, bytes);
-        else mmio_.read(run.mmio.phys_addr, bytes);
-        return true;
-    }
-    case KVM_EXIT_INTR:
-        return true;
-    case KVM_EXIT_SHUTDOWN:
-        spdlog::error("guest triple-faulted (KVM_EXIT_SHUTDOWN); registers:\n{}", vcpu_.dump_registers());
-        stop(exit_status::triple_fault, "guest triple fault");
-        return false;
-    case KVM_EXIT_INTERNAL_ERROR:
-        spdlog::error("KVM internal error, suberror {}; registers:\n{}", run.internal.suberror,
-                      vcpu_.dump_registers());
-        stop(exit_status::kvm_internal_error, fmt::format("KVM internal error {}", run.internal.suberror));
-        return false;
-    case KVM_EXIT_FAIL_ENTRY:
-        spdlog::error("VM entry failed, hardware reason {:#x}; registers:\n{}",
-                      run.fail_entry.hardware_entry_failure_reason, vcpu_.dump_registers());
-        stop(exit_status::fail_entry, "VM entry failed");
-        return false;
-    case KVM_EXIT_DEBUG:
-        if (gdb_) {  // guest debugging is only ever on with --gdb
-            gdb_->target().on_debug_exit(run.debug.arch);
-            return true;
-        }
-        [[fallthrough]];
-    default:
-        spdlog::error("guest stopped with KVM exit {} ({}); registers:\n{}", run.exit_reason,
-                      exit_reason_name(run.exit_reason), vcpu_.dump_registers());
-        stop(exit_status::guest_stopped, fmt::format("unexpected KVM exit {}", run.exit_reason));
-        return false;
-    }
+    kvm_run& exit = vcpu_.run_state();
+    exits_.add(exit);
+    ExitOutcome outcome = dispatch_exit(exit, {pio_, mmio_, gdb_ != nullptr});
+    if (auto* debug = std::get_if<exit_outcome::Debug>(&outcome)) gdb_->target().on_debug_exit(debug->arch);
+    auto* end = std::get_if<exit_outcome::Stop>(&outcome);
+    if (!end) return true;
+    spdlog::error("{}; registers:\n{}", end->error, vcpu_.dump_registers());
+    stop(end->status, std::move(end->reason));
+    return false;
 }
 
 void Machine::vcpu_thread() {
@@ -307,15 +253,16 @@ void Machine::log_kvm_exits() const {
 
 void Machine::log_summary(double seconds) {
     // The exit counts also go to the JSON log as fields of the "exits" line, for tools.
+    ExitTally tally = exits_.snapshot();
     nlohmann::json exits = {{"summary", "exits"}, {"by_reason", nlohmann::json::object()}};
     std::string by_reason;
-    for (size_t i = 0; i < exits_.size(); ++i)
-        if (exits_[i]) {
-            by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), exits_[i]);
-            exits["by_reason"][exit_reason_name(i)] = exits_[i];
+    for (size_t i = 0; i < tally.by_reason.size(); ++i)
+        if (uint64_t count = tally.by_reason[i]) {
+            by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), count);
+            exits["by_reason"][exit_reason_name(i)] = count;
         }
-    std::string by_port = counts_by_address(port_exits_, exits["by_port"]);
-    std::string by_address = counts_by_address(mmio_exits_, exits["by_mmio_address"]);
+    std::string by_port = counts_by_address(tally.by_port, exits["by_port"]);
+    std::string by_address = counts_by_address(tally.by_mmio_address, exits["by_mmio_address"]);
     exits["irqfd_interrupts"] = pit_.interrupts();
     exits["trace_doorbells"] = trace_.doorbells();
     if (event_log_.records()) event_log_.log_summary(trace_.lost());

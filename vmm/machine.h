@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -35,6 +34,7 @@
 #include "vmm/storage/disk_image.h"
 #include "vmm/trace/event_log.h"
 #include "vmm/trace/trace_device.h"
+#include "vmm/vcpu/exit_counts.h"
 #include "vmm/virtio/mmio_slot.h"
 
 namespace cocoon::vmm {
@@ -104,9 +104,7 @@ private:
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
     std::array<uint8_t, 256> console_buffer_{};
-    std::array<uint64_t, 64> exits_{};  // by KVM exit reason
-    std::map<uint16_t, uint64_t> port_exits_;  // I/O exits by port
-    std::map<uint64_t, uint64_t> mmio_exits_;  // MMIO exits by address
+    ExitCounts exits_;
 
     std::mutex stop_mutex_;
     bool stopped_ = false;
