@@ -24,7 +24,6 @@
 #include "vmm/log/json_sink.h"
 #include "vmm/platform/cpuid.h"
 #include "vmm/sandbox/seccomp_filter.h"
-#include "vmm/vcpu/exit_dispatch.h"
 
 namespace cocoon::vmm {
 namespace {
@@ -61,7 +60,8 @@ Machine::Machine(const RunOptions& options, GuestImages images)
     : options_(options),
       vm_(kvm_),
       memory_(options.mem),
-      vcpu_(vm_, 0, guest_cpuid(kvm_.supported_cpuid(), 0, 1)),
+      vcpu_(vm_, 0, guest_cpuid(kvm_.supported_cpuid(), 0, 1),
+            {pio_, mmio_, pit_, [this](int status, std::string reason) { stop(status, std::move(reason)); }}),
       uart_irq_(vm_, platform::uart_irq),
       uart_([this](uint8_t byte) { console_.put(byte); }, uart_irq_),
       exit_port_([this](uint32_t value) {
@@ -76,8 +76,8 @@ Machine::Machine(const RunOptions& options, GuestImages images)
       pit_irq_(vm_, platform::pit_irq),
       pit_(events_, pit_irq_),
       i8042_([this] { stop(0, "the guest reset the machine (i8042)"); }),
-      event_log_(memory_, vcpu_.tsc_khz(), options.maps_out),
-      trace_(vm_, memory_, events_, vcpu_.tsc_khz(), event_log_) {
+      event_log_(memory_, vcpu_.vcpu().tsc_khz(), options.maps_out),
+      trace_(vm_, memory_, events_, vcpu_.vcpu().tsc_khz(), event_log_) {
     KernelImage kernel = parse_kernel(images.kernel, memory_.size());
     vm_.set_memory(memory_);
     load_kernel(kernel, memory_);
@@ -96,7 +96,7 @@ Machine::Machine(const RunOptions& options, GuestImages images)
                      d.read_only ? " (read-only)" : "", disk.image.sectors(), disk.slot.base(), disk.slot.irq());
     }
     PvhPlacement boot = write_pvh_boot_info(memory_, kernel, cmdline, module, description);
-    set_pvh_entry_state(vcpu_, kernel.entry, boot.start_info);
+    set_pvh_entry_state(vcpu_.vcpu(), kernel.entry, boot.start_info);
 
     pio_.add(platform::uart_port, platform::uart_port_count, uart_);
     pio_.add(platform::exit_port, platform::exit_port_count, exit_port_);
@@ -115,9 +115,10 @@ Machine::Machine(const RunOptions& options, GuestImages images)
                  module ? fmt::format(", module of {} KiB at {:#x}", images.initrd.size() >> 10, boot.module_gpa)
                         : std::string());
     if (!options_.gdb.empty()) {
-        gdb_ = std::make_unique<gdb::GdbServer>(events_, options_.gdb, vcpu_, memory_, kvm_, [this] {
+        debugger_ = std::make_unique<gdb::GdbServer>(events_, options_.gdb, vcpu_.vcpu(), memory_, kvm_, [this] {
             stop(exit_status::debugger_kill, "ended by the debugger (k)");
         });
+        vcpu_.attach_debugger(*debugger_);
         trace_.hand_over_in_kicks();  // the log keeps up with a guest the debugger stops
     }
 }
@@ -132,9 +133,7 @@ void Machine::stop(int status, std::string reason) {
         status_ = status;
         reason_ = std::move(reason);
     }
-    running_.store(false, std::memory_order_release);
-    if (gdb_) gdb_->target().release();  // a vCPU parked for the debugger returns
-    vcpu_.kick();
+    vcpu_.stop();
 }
 
 void Machine::start_console_input() {
@@ -154,38 +153,6 @@ void Machine::read_console_input() {
         uart_.receive(std::span(console_buffer_.data(), n));
         read_console_input();
     });
-}
-
-bool Machine::handle_exit() {
-    kvm_run& exit = vcpu_.run_state();
-    exits_.add(exit);
-    ExitOutcome outcome = dispatch_exit(exit, {pio_, mmio_, gdb_ != nullptr});
-    if (auto* debug = std::get_if<exit_outcome::Debug>(&outcome)) gdb_->target().on_debug_exit(debug->arch);
-    auto* end = std::get_if<exit_outcome::Stop>(&outcome);
-    if (!end) return true;
-    spdlog::error("{}; registers:\n{}", end->error, vcpu_.dump_registers());
-    stop(end->status, std::move(end->reason));
-    return false;
-}
-
-void Machine::vcpu_thread() {
-    vcpu_.bind_to_current_thread();
-    try {
-        if (options_.seccomp) confine_thread(ThreadRole::vcpu);
-        if (gdb_) gdb_->target().park_at_start();
-        while (running_.load(std::memory_order_acquire)) {
-            if (!vcpu_.run()) {  // kicked: by stop(), or for the debugger
-                if (gdb_) gdb_->target().after_kick();
-                continue;
-            }
-            if (!handle_exit()) break;
-            pit_.catch_up();
-        }
-    } catch (const std::exception& e) {
-        // Only set-up calls can throw here (a KVM ioctl failing outright).
-        spdlog::error("vCPU: {}", e.what());
-        stop(exit_status::internal, e.what());
-    }
 }
 
 void hold_stop_signals() {
@@ -223,14 +190,14 @@ int Machine::run() {
             stop(exit_status::internal, e.what());
         }
     });
-    std::thread vcpu([this] { vcpu_thread(); });
-    vcpu.join();
+    vcpu_.start(options_.seccomp);
+    vcpu_.join();
     console_.flush();
 
     work.reset();
     events_.stop();
     event_thread.join();
-    if (gdb_) gdb_->finish(status_);
+    if (debugger_) debugger_->finish(status_);
     trace_.drain();  // what the guest wrote after the last periodic drain
     event_log_.write_timeline();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -241,9 +208,9 @@ int Machine::run() {
 // KVM's own count of the vCPU's exits, most of which it handled itself: beside cocoon's
 // count of those that reached user space, it shows which paths cost an exit at all.
 void Machine::log_kvm_exits() const {
-    auto counters = vcpu_stats_.read();
+    auto counters = vcpu_.kvm_stats().read();
     if (counters.empty()) return;
-    nlohmann::json fields = {{"summary", "kvm"}, {"vcpu", 0}, {"counters", counters}};
+    nlohmann::json fields = {{"summary", "kvm"}, {"vcpu", vcpu_.index()}, {"counters", counters}};
     std::string kinds;
     for (const auto& [name, value] : counters)
         if (value && name.ends_with("_exits")) kinds += fmt::format(", {} {}", name.substr(0, name.size() - 6), value);
@@ -253,7 +220,7 @@ void Machine::log_kvm_exits() const {
 
 void Machine::log_summary(double seconds) {
     // The exit counts also go to the JSON log as fields of the "exits" line, for tools.
-    ExitTally tally = exits_.snapshot();
+    ExitTally tally = vcpu_.exits().snapshot();
     nlohmann::json exits = {{"summary", "exits"}, {"by_reason", nlohmann::json::object()}};
     std::string by_reason;
     for (size_t i = 0; i < tally.by_reason.size(); ++i)

@@ -34,14 +34,11 @@
 #include "vmm/storage/disk_image.h"
 #include "vmm/trace/event_log.h"
 #include "vmm/trace/trace_device.h"
-#include "vmm/vcpu/exit_counts.h"
+#include "vmm/vcpu/debug_hooks.h"
+#include "vmm/vcpu/vcpu_loop.h"
 #include "vmm/virtio/mmio_slot.h"
 
 namespace cocoon::vmm {
-
-namespace gdb {
-class GdbServer;
-}
 
 // The guest to boot: file contents, owned by the caller for the machine's lifetime.
 struct GuestImages {
@@ -71,8 +68,6 @@ public:
     int run();
 
 private:
-    void vcpu_thread();
-    bool handle_exit();  // false: stop running
     void stop(int status, std::string reason);
     void start_console_input();
     void read_console_input();
@@ -83,11 +78,10 @@ private:
     Kvm kvm_;
     Vm vm_;
     GuestMemory memory_;
-    Vcpu vcpu_;
-    KvmStats vcpu_stats_{vcpu_.fd()};  // KVM's own exit counts, for the summary
     boost::asio::io_context events_;
     Bus pio_{"port"};
     Bus mmio_{"mmio"};
+    VcpuLoop vcpu_;
 
     ConsoleWriter console_{events_, STDOUT_FILENO};
     IrqFd uart_irq_;
@@ -104,14 +98,12 @@ private:
 
     std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
     std::array<uint8_t, 256> console_buffer_{};
-    ExitCounts exits_;
 
     std::mutex stop_mutex_;
     bool stopped_ = false;
     int status_ = 0;
     std::string reason_;
-    std::atomic<bool> running_{true};
-    std::unique_ptr<gdb::GdbServer> gdb_;  // --gdb: last, so it goes before what it uses
+    std::unique_ptr<DebugHooks> debugger_;  // --gdb: last, so it goes before what it uses
 };
 
 } // namespace cocoon::vmm
