@@ -1,7 +1,6 @@
 #include "vmm/machine.h"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +8,6 @@
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -18,6 +16,7 @@
 #include "cocoon/platform.h"
 #include "vmm/boot/elf_kernel.h"
 #include "vmm/boot/pvh_boot.h"
+#include "vmm/devices/console_input.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb_server.h"
 #include "vmm/kvm/exit_reason.h"
@@ -136,25 +135,6 @@ void Machine::stop(int status, std::string reason) {
     vcpu_.stop();
 }
 
-void Machine::start_console_input() {
-    struct stat st {};
-    if (fstat(STDIN_FILENO, &st) != 0) return;
-    bool pipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-    if (!pipe && !isatty(STDIN_FILENO)) return;  // files and /dev/null: no console input
-    int fd = dup(STDIN_FILENO);
-    if (fd < 0) return;
-    console_input_ = std::make_unique<boost::asio::posix::stream_descriptor>(events_, fd);
-    read_console_input();
-}
-
-void Machine::read_console_input() {
-    console_input_->async_read_some(boost::asio::buffer(console_buffer_), [this](auto error, size_t n) {
-        if (error) return;  // EOF or closed: no more input
-        uart_.receive(std::span(console_buffer_.data(), n));
-        read_console_input();
-    });
-}
-
 void hold_stop_signals() {
     sigset_t set = stop_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
@@ -178,7 +158,7 @@ int Machine::run() {
             if (!error) stop(exit_status::timeout, fmt::format("timed out after {} s", options_.timeout_s));
         });
     }
-    start_console_input();
+    ConsoleInput console_input(events_, STDIN_FILENO, uart_);
 
     auto started = std::chrono::steady_clock::now();
     std::thread event_thread([this] {

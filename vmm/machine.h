@@ -3,7 +3,6 @@
 // event thread for everything asynchronous (signals, the timeout, console input,
 // device timers). run() returns the exit status.
 #pragma once
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -15,7 +14,6 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
@@ -69,8 +67,6 @@ public:
 
 private:
     void stop(int status, std::string reason);
-    void start_console_input();
-    void read_console_input();
     void log_summary(double seconds);
     void log_kvm_exits() const;
 
@@ -96,8 +92,6 @@ private:
     TraceDevice trace_;
     std::vector<std::unique_ptr<Disk>> disks_;
 
-    std::unique_ptr<boost::asio::posix::stream_descriptor> console_input_;
-    std::array<uint8_t, 256> console_buffer_{};
 
     std::mutex stop_mutex_;
     bool stopped_ = false;
