@@ -47,7 +47,8 @@ ExitOutcome dispatch_exit(kvm_run& exit, const ExitRoutes& routes) {
                     fmt::format("KVM internal error, suberror {}", exit.internal.suberror)};
     case KVM_EXIT_FAIL_ENTRY:
         return Stop{exit_status::fail_entry, "VM entry failed",
-                    fmt::format("VM entry failed, hardware reason {:#x}", exit.fail_entry.hardware_entry_failure_reason)};
+                    fmt::format("VM entry failed, hardware reason {:#x}",
+                                exit.fail_entry.hardware_entry_failure_reason)};
     case KVM_EXIT_DEBUG:
         if (routes.debugger) return exit_outcome::Debug{exit.debug.arch};
         [[fallthrough]];  // guest debugging is only ever on with a debugger
