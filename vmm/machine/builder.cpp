@@ -17,7 +17,7 @@
 namespace cocoon::vmm {
 namespace {
 
-constexpr uint32_t vcpu_count = 1;
+constexpr uint32_t vcpu_count = 1;  // a cocoon machine has one vCPU
 
 void attach_legacy_devices(Hardware& hw, const StopRun& stop) {
     auto on_exit_value = [stop](uint32_t value) {

@@ -1,6 +1,6 @@
 // The one way the machine reaches a debugger (the gdb stub behind --gdb): each vCPU loop
-// calls it where its guest may stop for the debugger, and the machine when the run stops
-// and when it has ended. Without --gdb there is none, and nothing calls.
+// calls it where its guest may stop for the debugger and when it is stopped, the machine
+// once the run has ended. Without --gdb there is none, and nothing calls.
 #pragma once
 #include <linux/kvm.h>
 

@@ -10,12 +10,6 @@ namespace cocoon::vmm {
 VcpuLoop::VcpuLoop(Vm& vm, uint32_t index, const std::vector<kvm_cpuid_entry2>& cpuid, Wiring wiring)
     : index_(index), vcpu_(vm, index, cpuid), wiring_(std::move(wiring)) {}
 
-VcpuLoop::~VcpuLoop() {
-    if (!thread_.joinable()) return;
-    stop();
-    thread_.join();
-}
-
 void VcpuLoop::start(bool confine) {
     thread_ = std::thread([this, confine] { run(confine); });
 }

@@ -34,7 +34,6 @@ public:
 
     // vCPU `index` (its APIC ID) with the CPUID it reports (vmm/platform/cpuid.h).
     VcpuLoop(Vm& vm, uint32_t index, const std::vector<kvm_cpuid_entry2>& cpuid, Wiring wiring);
-    ~VcpuLoop();  // stops and joins a thread still running
     VcpuLoop(const VcpuLoop&) = delete;
     VcpuLoop& operator=(const VcpuLoop&) = delete;
 
@@ -45,7 +44,8 @@ public:
 
     // Before start(): the debugger this vCPU reports to.
     void attach_debugger(DebugHooks& debugger) { debugger_ = &debugger; }
-    // The thread; with `confine` it installs the vCPU role's seccomp filter first.
+    // The thread; with `confine` it installs the vCPU role's seccomp filter first. Its
+    // owner joins it before the loop goes.
     void start(bool confine);
     // Any thread: the vCPU leaves KVM_RUN, or the debugger's hold, and its thread ends.
     void stop();
