@@ -15,7 +15,8 @@
 #include "vmm/error.h"
 #include "vmm/exit_status.h"
 #include "vmm/log/logging.h"
-#include "vmm/machine.h"
+#include "vmm/machine/external_stops.h"
+#include "vmm/machine/machine.h"
 
 using namespace cocoon::vmm;
 

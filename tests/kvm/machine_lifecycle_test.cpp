@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "support/run_cocoon.h"
-#include "vmm/machine.h"
+#include "vmm/machine/machine.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>

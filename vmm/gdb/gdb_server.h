@@ -2,7 +2,8 @@
 // when the value contains '/'), one debugger at a time, on the Asio event thread. It
 // owns the stub and its vCPU target and carries bytes between the socket and the stub.
 // The socket is made at construction, before any thread is confined by seccomp; the
-// event thread then only accepts, reads, writes and closes.
+// event thread then only accepts, reads, writes and closes. The machine reaches it as
+// its DebugHooks only.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -15,20 +16,24 @@
 
 #include "vmm/gdb/gdb_stub.h"
 #include "vmm/gdb/vcpu_target.h"
+#include "vmm/vcpu/debug_hooks.h"
 
 namespace cocoon::vmm::gdb {
 
-class GdbServer {
+class GdbServer : public DebugHooks {
 public:
     // Throws SetupError when it cannot listen there.
     GdbServer(boost::asio::io_context& events, const std::string& where, Vcpu& vcpu, const GuestMemory& memory,
               const Kvm& kvm, VcpuTarget::EndRun end_run);
-    ~GdbServer();
+    ~GdbServer() override;
 
-    VcpuTarget& target() { return target_; }
-    // On the main thread once the event loop has stopped: tells a connected debugger
-    // how the run ended and closes the connection.
-    void finish(int status);
+    // The stub debugs cocoon's one vCPU: each hook is its target's.
+    void before_first_run(uint32_t) override { target_.park_at_start(); }
+    void after_kick(uint32_t) override { target_.after_kick(); }
+    void on_debug_exit(uint32_t, const kvm_debug_exit_arch& exit) override { target_.on_debug_exit(exit); }
+    void release(uint32_t) override { target_.release(); }
+    // Tells a connected debugger how the run ended and closes the connection.
+    void finish(int status) override;
 
 private:
     using Protocol = boost::asio::generic::stream_protocol;

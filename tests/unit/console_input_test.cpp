@@ -1,0 +1,61 @@
+// The console's input: bytes on a pipe reach the UART's receive queue; a file gives none.
+#include "vmm/devices/console_input.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+
+using namespace cocoon::vmm;
+
+namespace {
+
+struct NoIrq : IrqLine {
+    void raise() override {}
+};
+
+struct ConsoleInputTest : ::testing::Test {
+    boost::asio::io_context events;
+    NoIrq irq;
+    Uart uart{[](uint8_t) {}, irq};
+
+    // What the guest reads from the UART's receive buffer until it is empty.
+    std::string received() {
+        std::string text;
+        auto get = [&](uint64_t reg) {
+            uint8_t value = 0;
+            uart.read(reg, std::span(&value, 1));
+            return value;
+        };
+        while (get(5) & 1) text.push_back(static_cast<char>(get(0)));  // LSR data ready, RBR
+        return text;
+    }
+};
+
+TEST_F(ConsoleInputTest, WhatArrivesOnAPipeReachesTheUart) {
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    ConsoleInput input(events, fds[0], uart);
+    close(fds[0]);  // the input reads its own duplicate
+    ASSERT_EQ(write(fds[1], "ls\n", 3), 3);
+    close(fds[1]);
+    events.run();  // until the end of file ends the reads
+    EXPECT_EQ(received(), "ls\n");
+}
+
+TEST_F(ConsoleInputTest, AFileGivesNoInput) {
+    FILE* file = std::tmpfile();
+    ASSERT_NE(file, nullptr);
+    std::fputs("not for the guest", file);
+    std::fflush(file);
+    std::rewind(file);
+    ConsoleInput input(events, fileno(file), uart);
+    EXPECT_EQ(events.run(), 0u);  // nothing was waiting to be read
+    EXPECT_EQ(received(), "");
+    std::fclose(file);
+}
+
+} // namespace

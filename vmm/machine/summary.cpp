@@ -1,0 +1,80 @@
+#include "vmm/machine/summary.h"
+
+#include <spdlog/spdlog.h>
+
+#include "vmm/kvm/exit_reason.h"
+#include "vmm/log/json_sink.h"
+
+namespace cocoon::vmm {
+namespace {
+
+// "0x3f8: 12, 0x3fd: 11": exits counted per port or MMIO address, and the same as JSON.
+template <typename Counts>
+std::string counts_by_address(const Counts& counts, nlohmann::json& json) {
+    std::string text;
+    json = nlohmann::json::object();
+    for (auto [address, count] : counts) {
+        text += fmt::format("{}{:#x}: {}", text.empty() ? "" : ", ", address, count);
+        json[fmt::format("{:#x}", address)] = count;
+    }
+    return text;
+}
+
+// KVM's own count of a vCPU's exits, most of which it handled itself: beside cocoon's
+// count of those that reached user space, it shows which paths cost an exit at all.
+void log_kvm_exits(const VcpuLoop& vcpu) {
+    auto counters = vcpu.kvm_stats().read();
+    if (counters.empty()) return;
+    nlohmann::json fields = {{"summary", "kvm"}, {"vcpu", vcpu.index()}, {"counters", counters}};
+    std::string kinds;
+    for (const auto& [name, value] : counters)
+        if (value && name.ends_with("_exits")) kinds += fmt::format(", {} {}", name.substr(0, name.size() - 6), value);
+    LogFields scope(fields);
+    spdlog::info("KVM's own count of exits: {} in all{}", counters["exits"], kinds);
+}
+
+} // namespace
+
+void log_summary(Hardware& hw, const RunEnd& end, double seconds) {
+    ExitTally tally;
+    for (const auto& vcpu : hw.vcpus) tally += vcpu->exits().snapshot();
+    PitDevice& pit = hw.legacy->pit;
+    TraceDevice& trace = hw.tracing->device;
+    EventLog& event_log = hw.tracing->log;
+    // The exit counts also go to the JSON log as fields of the "exits" line, for tools.
+    nlohmann::json exits = {{"summary", "exits"}, {"by_reason", nlohmann::json::object()}};
+    std::string by_reason;
+    for (size_t i = 0; i < tally.by_reason.size(); ++i)
+        if (uint64_t count = tally.by_reason[i]) {
+            by_reason += fmt::format("{}{} {}", by_reason.empty() ? "" : ", ", exit_reason_name(i), count);
+            exits["by_reason"][exit_reason_name(i)] = count;
+        }
+    std::string by_port = counts_by_address(tally.by_port, exits["by_port"]);
+    std::string by_address = counts_by_address(tally.by_mmio_address, exits["by_mmio_address"]);
+    exits["irqfd_interrupts"] = pit.interrupts();
+    exits["trace_doorbells"] = trace.doorbells();
+    if (event_log.records()) event_log.log_summary(trace.lost());
+    event_log.write_maps();
+    if (trace.lost()) spdlog::error("trace: {} records lost", trace.lost());
+    spdlog::info("stopped after {:.3f} s: {} (exit status {})", seconds, end.reason, end.status);
+    {
+        LogFields scope(exits);
+        spdlog::info("exits to user space: {}", by_reason.empty() ? "none" : by_reason);
+    }
+    for (const auto& vcpu : hw.vcpus) log_kvm_exits(*vcpu);
+    spdlog::info("timer interrupts injected by irqfd: {}; trace doorbells by ioeventfd: {}", pit.interrupts(),
+                 trace.doorbells());
+    if (!by_port.empty()) spdlog::info("port I/O exits by port: {}", by_port);
+    if (!by_address.empty()) spdlog::info("MMIO exits by address: {}", by_address);
+    for (size_t i = 0; i < hw.disks.size(); ++i) {
+        const BlkStats& s = hw.disks[i]->blk.stats();
+        spdlog::info("disk {}: {} reads ({} KiB), {} writes ({} KiB), {} flushes, {} errors, {} malformed; "
+                     "{} notifications by ioeventfd",
+                     i, s.reads, s.bytes_read >> 10, s.writes, s.bytes_written >> 10, s.flushes, s.errors,
+                     s.malformed, hw.disks[i]->slot.notifications());
+    }
+    if (hw.pio.unclaimed_accesses() + hw.mmio.unclaimed_accesses())
+        spdlog::info("unclaimed accesses: {} port, {} mmio", hw.pio.unclaimed_accesses(), hw.mmio.unclaimed_accesses());
+}
+
+} // namespace cocoon::vmm
