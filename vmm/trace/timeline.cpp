@@ -2,12 +2,46 @@
 
 #include <fstream>
 
+#include "vmm/trace/event_words.h"
+
 namespace cocoon::vmm {
 namespace {
 
 int64_t us(double ms) { return static_cast<int64_t>(ms * 1000.0); }
 
+const char* instant_name(event::PageSource source) {
+    switch (source) {
+    case event::PageSource::demand_zero: return "demand-zero page";
+    case event::PageSource::stack_growth: return "stack grows";
+    case event::PageSource::swap: break;
+    }
+    return "fault: back from swap";
+}
+
 } // namespace
+
+void Timeline::add(const TraceEvent& e, double t_ms) {
+    auto fault = [&](const event::Fault& f) {
+        std::visit(Overloaded{[&](event::PageSupplied s) { instant(t_ms, e.pid, instant_name(s.source)); },
+                              [&](const event::Killed& k) { instant(t_ms, e.pid, killed_text(k.reason)); },
+                              [](event::KernelPanic) {}, [](event::UnknownOutcome) {}},
+                   f.outcome);
+    };
+    std::visit(Overloaded{[](const event::Boot&) {},
+                          [&](const event::Spawn& s) { process_named(e.pid, s.name); },
+                          [&](const event::Exit& x) {
+                              instant(t_ms, e.pid, x.killed ? killed_word : ended_text(x));
+                              left(t_ms, e.pid);
+                          },
+                          [&](const event::Switch& s) { switched(t_ms, s.to); },
+                          fault,
+                          [&](const event::Frames& f) { counters(t_ms, f.frames.free, f.frames.swap_used); },
+                          [](const event::Disk&) {},
+                          [&](const event::PageOut&) { instant(t_ms, e.pid, event::PageOut::kind_name); },
+                          [](const event::PageIn&) {},
+                          [](const event::UnknownKind&) {}},
+               e.what);
+}
 
 void Timeline::process_named(uint32_t pid, const std::string& name) {
     names_[pid] = name;

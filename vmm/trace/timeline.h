@@ -10,10 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vmm/trace/trace_event.h"
+
 namespace cocoon::vmm {
 
 class Timeline {
 public:
+    void add(const TraceEvent& e, double t_ms);  // what the event shows, through the calls below
     void process_named(uint32_t pid, const std::string& name);  // name: guest_text (vmm/log/guest_text.h)
     // The CPU went to `to` (0: idle): closes the open span, opens the next.
     void switched(double t_ms, uint32_t to);
