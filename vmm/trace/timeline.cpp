@@ -9,15 +9,6 @@ namespace {
 
 int64_t us(double ms) { return static_cast<int64_t>(ms * 1000.0); }
 
-const char* instant_name(event::PageSource source) {
-    switch (source) {
-    case event::PageSource::demand_zero: return "demand-zero page";
-    case event::PageSource::stack_growth: return "stack grows";
-    case event::PageSource::swap: break;
-    }
-    return "fault: back from swap";
-}
-
 } // namespace
 
 const char* marker_name(Marker marker) {
@@ -36,25 +27,30 @@ std::optional<Marker> marker_named(std::string_view name) {
     return std::nullopt;
 }
 
+// A fault's instant is named as its log line ends.
 void Timeline::add(const TraceEvent& e, double t_ms) {
     auto fault = [&](const event::Fault& f) {
-        std::visit(Overloaded{[&](event::PageSupplied s) { instant(t_ms, e.pid, Marker::fault, instant_name(s.source)); },
-                              [&](const event::Killed& k) { instant(t_ms, e.pid, Marker::kill, killed_text(k.reason)); },
-                              [](event::KernelPanic) {}, [](event::UnknownOutcome) {}},
-                   f.outcome);
+        std::visit(
+            Overloaded{[&](event::PageSupplied s) { instant(t_ms, e.pid, Marker::fault, page_words(s.source).fault); },
+                       [&](const event::Killed& k) { instant(t_ms, e.pid, Marker::kill, killed_text(k.reason)); },
+                       [](event::KernelPanic) {}, [](event::UnknownOutcome) {}},
+            f.outcome);
+    };
+    auto exit = [&](const event::Exit& x) {
+        if (x.killed) instant(t_ms, e.pid, Marker::kill, killed_word);
+        else instant(t_ms, e.pid, Marker::exit, ended_text(x));
+        left(t_ms, e.pid);
     };
     std::visit(Overloaded{[](const event::Boot&) {},
                           [&](const event::Spawn& s) { process_named(e.pid, s.name); },
-                          [&](const event::Exit& x) {
-                              if (x.killed) instant(t_ms, e.pid, Marker::kill, killed_word);
-                              else instant(t_ms, e.pid, Marker::exit, ended_text(x));
-                              left(t_ms, e.pid);
-                          },
+                          exit,
                           [&](const event::Switch& s) { switched(t_ms, s.to); },
                           fault,
                           [&](const event::Frames& f) { counters(t_ms, f.frames.free, f.frames.swap_used); },
                           [](const event::Disk&) {},
-                          [&](const event::PageOut&) { instant(t_ms, e.pid, Marker::page_out, event::PageOut::kind_name); },
+                          [&](const event::PageOut&) {
+                              instant(t_ms, e.pid, Marker::page_out, event::PageOut::kind_name);
+                          },
                           [](const event::PageIn&) {},
                           [](const event::UnknownKind&) {}},
                e.what);
