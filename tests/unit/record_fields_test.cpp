@@ -21,7 +21,7 @@ TEST(RecordFields, AFaultThatKillsCarriesEveryField) {
     r.cpu = 0;
     r.pid = 6;
     r.fault = FaultEvent{0x400010, 0x400123, 0xff75000, 0x7, 14, outcome_killed, kill_write_code, 0};
-    auto j = record_fields(r, 15210000, 2000000);
+    auto j = record_fields(decode(r), 15210000, 2000000);
     EXPECT_EQ(j["seq"], 41);
     EXPECT_EQ(j["t_ns"], 15210000);
     EXPECT_EQ(j["tsc"], 123456);
@@ -45,14 +45,14 @@ TEST(RecordFields, AddressesAboveTwoToThe53KeepEveryBit) {
     Record r{};
     r.kind = kind_fault;
     r.fault = FaultEvent{0xffffffff80100000ull, 0x400027, 0x1000, 0x5, 14, outcome_killed, kill_kernel_access, 0};
-    EXPECT_EQ(record_fields(r, 0, 1)["address"], "0xffffffff80100000");
+    EXPECT_EQ(record_fields(decode(r), 0, 1)["address"], "0xffffffff80100000");
 }
 
 TEST(RecordFields, SwitchExitDiskAndPagingRecords) {
     Record sw{};
     sw.kind = kind_switch;
     sw.sw = SwitchEvent{3, 4, switch_quantum, 0};
-    auto j = record_fields(sw, 0, 1);
+    auto j = record_fields(decode(sw), 0, 1);
     EXPECT_EQ(j["from"], 3);
     EXPECT_EQ(j["to"], 4);
     EXPECT_EQ(j["reason"], "quantum expired");
@@ -60,7 +60,7 @@ TEST(RecordFields, SwitchExitDiskAndPagingRecords) {
     Record ex{};
     ex.kind = kind_exit;
     ex.proc = ProcessEvent{"stackoverflow", 0x2000, -1, kill_stack_guard, 2049, 10};
-    j = record_fields(ex, 0, 1);
+    j = record_fields(decode(ex), 0, 1);
     EXPECT_EQ(j["name"], "stackoverflow");
     EXPECT_EQ(j["killed"], true);
     EXPECT_EQ(j["kill_reason"], "stack overflow into the guard gap");
@@ -70,7 +70,7 @@ TEST(RecordFields, SwitchExitDiskAndPagingRecords) {
     Record disk{};
     disk.kind = kind_disk;
     disk.disk = DiskEvent{2048, 4096, 1, 0, 1, 3000};
-    j = record_fields(disk, 0, 2000000);  // 2 GHz: 3000 cycles are 1500 ns
+    j = record_fields(decode(disk), 0, 2000000);  // 2 GHz: 3000 cycles are 1500 ns
     EXPECT_EQ(j["op"], "write");
     EXPECT_EQ(j["status"], "ok");
     EXPECT_EQ(j["sector"], 2048);
@@ -81,7 +81,7 @@ TEST(RecordFields, SwitchExitDiskAndPagingRecords) {
     Record out{};
     out.kind = kind_page_out;
     out.swap = SwapEvent{0x10000000, 17, 0x3000, 1, 0};
-    j = record_fields(out, 0, 1);
+    j = record_fields(decode(out), 0, 1);
     EXPECT_EQ(j["kind"], "page-out");
     EXPECT_EQ(j["vaddr"], "0x10000000");
     EXPECT_EQ(j["slot"], 17);
@@ -92,9 +92,24 @@ TEST(RecordFields, AnUnterminatedNameAndAnUnknownKindAreSafe) {
     Record r{};
     r.kind = kind_spawn;
     std::memset(r.proc.name, 'x', sizeof r.proc.name);  // no NUL: a hostile kernel
-    EXPECT_EQ(record_fields(r, 0, 1)["name"], std::string(sizeof r.proc.name, 'x'));
+    EXPECT_EQ(record_fields(decode(r), 0, 1)["name"], std::string(sizeof r.proc.name, 'x'));
     r.kind = 999;
-    EXPECT_EQ(record_fields(r, 0, 1)["kind"], "unknown");
+    EXPECT_EQ(record_fields(decode(r), 0, 1)["kind"], "unknown");
+}
+
+// A kernel that breaks the contract gets its numbers said back, not a guess at them.
+TEST(RecordFields, AnOutcomeOrAKillReasonTheContractDoesNotNameIsSaidToBeUnknown) {
+    Record r{};
+    r.kind = kind_fault;
+    r.fault = FaultEvent{0x10, 0x400027, 0x1000, 0, 6, outcome_killed, 99, 0};
+    auto j = record_fields(decode(r), 0, 1);
+    EXPECT_EQ(j["outcome"], "killed");
+    EXPECT_EQ(j["kill_reason"], "unknown reason 99");
+    EXPECT_FALSE(j.contains("error_code")) << "not a page fault";
+    r.fault.outcome = 77;
+    j = record_fields(decode(r), 0, 1);
+    EXPECT_EQ(j["outcome"], "?");
+    EXPECT_FALSE(j.contains("kill_reason"));
 }
 
 TEST(JsonSink, LinesWrittenUnderLogFieldsCarryThemAndOthersDoNot) {

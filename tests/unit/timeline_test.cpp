@@ -6,6 +6,7 @@
 #include "vmm/trace/timeline.h"
 #include "vmm/trace/timeline_svg.h"
 
+using cocoon::vmm::Marker;
 using cocoon::vmm::render_timeline_svg;
 using cocoon::vmm::Timeline;
 
@@ -27,7 +28,7 @@ TEST(Timeline, SpansFollowTheSwitchesAndNeverOverlap) {
     t.process_named(2, "spin");
     t.switched(0.5, 1);
     t.switched(10.5, 2);
-    t.instant(12.0, 2, "demand-zero page");
+    t.instant(12.0, 2, Marker::fault, "demand-zero page");
     t.switched(20.5, 0);  // idle
     t.counters(21.0, 1000, 3);
     t.switched(30.0, 1);
@@ -62,14 +63,14 @@ TEST(TimelineSvg, DrawsALanePerProcessABarPerSpanAndMarkers) {
     t.process_named(2, "writecode");
     t.process_named(3, "a<b&c");
     t.switched(0, 1);
-    t.instant(2, 1, "demand-zero page");
+    t.instant(2, 1, Marker::fault, "demand-zero page");
     t.switched(10, 2);
-    t.instant(11, 2, "killed: write to read-only page");
+    t.instant(11, 2, Marker::kill, "killed: write to read-only page");
     t.switched(12, 3);
-    t.instant(13, 3, "page-out");
+    t.instant(13, 3, Marker::page_out, "page-out");
     t.counters(14, 900, 2);
     t.switched(20, 1);
-    t.instant(25, 1, "exit 0");
+    t.instant(25, 1, Marker::exit, "exit 0");
     t.finish(30);
     nlohmann::json json = t.to_json();
     std::string svg = render_timeline_svg(json);
@@ -119,6 +120,8 @@ TEST(TimelineSvg, EmptyAndMalformedInputNeverThrow) {
                                 {{"ph", "M"}, {"name", "thread_name"}, {"tid", 1}, {"args", "x"}},
                                 {{"ph", "M"}, {"name", "thread_name"}, {"tid", "1"}, {"args", {{"name", 5}}}},
                                 {{"ph", "i"}, {"tid", 1}, {"ts", 3}, {"name", 7}},
+                                {{"ph", "i"}, {"tid", 1}, {"ts", 4}, {"args", {{"marker", 5}}}},
+                                {{"ph", "i"}, {"tid", 1}, {"ts", 5}, {"args", {{"marker", "boom"}}}},
                                 {{"ph", "C"}, {"name", "memory"}, {"ts", 1}, {"args", {{"free frames", "x"}}}},
                                 {{"ph", "C"}, {"name", "memory"}, {"ts", 1}, {"args", json::array()}},
                                 {{"ph", "X"}, {"ts", 100}, {"dur", 50}, {"tid", 18446744073709551615ull}}});
@@ -131,6 +134,26 @@ TEST(TimelineSvg, EmptyAndMalformedInputNeverThrow) {
     std::string svg = render_timeline_svg({{"traceEvents", garbage}});
     EXPECT_EQ(count(svg, "class='span'"), 1u) << "only the well-formed span";
     EXPECT_NE(svg.find(">tid -1<"), std::string::npos);
+}
+
+// The marker is the timeline's word for what an instant is, whatever its label says;
+// an instant without a marker the picture knows is not drawn.
+TEST(TimelineSvg, MarkersComeFromTheTimelineNotFromTheLabels) {
+    Timeline t;
+    t.process_named(1, "spin");
+    t.switched(0, 1);
+    t.instant(2, 1, Marker::fault, "killed: so the label says");
+    t.instant(4, 1, Marker::kill, "exit 0");
+    t.finish(10);
+    nlohmann::json json = t.to_json();
+    json["traceEvents"].push_back({{"name", "page-out"}, {"ph", "i"}, {"ts", 6000}, {"pid", 1}, {"tid", 1}});
+    std::string svg = render_timeline_svg(json);
+    EXPECT_EQ(count(svg, "class='fault'"), 1u);
+    EXPECT_EQ(count(svg, "class='kill'"), 1u);
+    EXPECT_EQ(count(svg, "class='exit'"), 0u);
+    EXPECT_EQ(count(svg, "class='pageout'"), 0u);
+    EXPECT_EQ(json["traceEvents"][2]["args"]["marker"], "fault") << json["traceEvents"][2];
+    EXPECT_EQ(json["traceEvents"][3]["args"]["marker"], "kill") << json["traceEvents"][3];
 }
 
 TEST(Timeline, AnExitEndsTheSpanBeforeTheNextSwitch) {

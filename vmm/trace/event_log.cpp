@@ -7,28 +7,36 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "cocoon/page_table.h"
 #include "vmm/introspect/map_svg.h"
 #include "vmm/log/guest_text.h"
 #include "vmm/log/json_sink.h"
 #include "vmm/log/logging.h"
+#include "vmm/trace/event_words.h"
 #include "vmm/trace/record_fields.h"
 #include "vmm/trace/timeline_svg.h"
 
 namespace cocoon::vmm {
-
-using namespace cocoon::trace;
-
 namespace {
 
+using nlohmann::json;
+
 // "1 heap page supplied on first touch", "398 stack pages grown"
-std::string supplied_pages_text(uint16_t outcome, uint64_t pages) {
-    const char* noun = outcome == outcome_demand_zero ? "heap page" : outcome == outcome_stack_growth ? "stack page" : "page";
-    const char* how = outcome == outcome_demand_zero    ? "supplied on first touch"
-                      : outcome == outcome_stack_growth ? "grown"
-                                                        : "read back from swap";
-    return fmt::format("{} {}{} {}", pages, noun, pages == 1 ? "" : "s", how);
+std::string supplied_pages_text(event::PageSource source, uint64_t pages) {
+    PageWords words = page_words(source);
+    return fmt::format("{} {}{} {}", pages, words.page, pages == 1 ? "" : "s", words.supplied);
 }
+
+// "frames: 63621 free of 64890; swap: 3 of 4096 slots used"
+std::string frames_text(const event::FrameCounts& f) {
+    if (!f.swap_total) return fmt::format("frames: {} free of {}", f.free, f.total);
+    return fmt::format("frames: {} free of {}; swap: {} of {} slots used", f.free, f.total, f.swap_used, f.swap_total);
+}
+
+// After such a fault cocoon looks at what was at the address, while the tables are there.
+bool is_killing_page_fault(const event::Fault& f) {
+    return f.error_code && std::holds_alternative<event::Killed>(f.outcome);
+}
+
 } // namespace
 
 EventLog::EventLog(const GuestMemory& memory, uint32_t tsc_khz, std::string maps_dir)
@@ -48,66 +56,91 @@ ProcessName EventLog::who(uint32_t pid) const {
     return {it == processes_.end() ? std::string_view("?") : std::string_view(it->second.name), pid};
 }
 
-bool EventLog::is_killing_page_fault(const Record& r) {
-    return r.kind == kind_fault && r.fault.outcome == outcome_killed && r.fault.vector == 14;
-}
-
 double EventLog::ms(uint64_t tsc) {
     if (!have_first_) first_tsc_ = tsc, have_first_ = true;
     return tsc < first_tsc_ ? 0 : double(tsc - first_tsc_) / tsc_khz_;
 }
 
-EventLog::Snapshot EventLog::snapshot(const Record& r, bool map_wanted) const {
+EventLog::Snapshot EventLog::snapshot(const TraceEvent& e, bool map_wanted) const {
     Snapshot fresh;
-    if (r.kind == kind_exit && map_wanted && !maps_dir_.empty()) fresh.map = map_address_space(memory_, r.proc.cr3, "");
-    if (is_killing_page_fault(r)) fresh.page = describe_page(memory_, r.fault.cr3, r.fault.address);
+    const auto* exit = std::get_if<event::Exit>(&e.what);
+    if (exit && map_wanted && !maps_dir_.empty()) fresh.map = map_address_space(memory_, exit->cr3, "");
+    const auto* fault = std::get_if<event::Fault>(&e.what);
+    if (fault && is_killing_page_fault(*fault)) fresh.page = describe_page(memory_, fault->cr3, fault->address);
     return fresh;
 }
 
-void EventLog::record(const Record& r, const Snapshot& fresh) {
+void EventLog::record(const TraceEvent& e, const Snapshot& fresh) {
     ++records_;
-    double t = ms(r.tsc);
+    double t = ms(e.tsc);
     last_ms_ = t;
-    if (keep_timeline_) add_to_timeline(r, t);
-    if (!json_log_enabled()) return log_record(r, t, fresh);
-    nlohmann::json fields = record_fields(r, static_cast<uint64_t>(t * 1e6), tsc_khz_);
-    if (r.kind == kind_switch)
-        fields.update({{"from_name", fmt::format("{}", who(r.sw.from))}, {"to_name", fmt::format("{}", who(r.sw.to))}});
-    else if (r.kind != kind_spawn) fields["process"] = fmt::format("{}", who(r.pid));
-    if (is_killing_page_fault(r)) fields["page"] = fresh.page;
+    if (keep_timeline_) timeline_.add(e, t);
+    if (!json_log_enabled()) return log_event(e, t, fresh);
+    json fields = record_fields(e, static_cast<uint64_t>(t * 1e6), tsc_khz_);
+    fields.update(names(e, fresh));
     LogFields scope(fields);
-    log_record(r, t, fresh);
+    log_event(e, t, fresh);
 }
 
-void EventLog::log_record(const Record& r, double t, const Snapshot& fresh) {
-    if (r.kind == kind_fault) extend_fault_burst(r, t);
-    else if (r.kind == kind_spawn || r.kind == kind_switch || r.kind == kind_exit) end_fault_burst();
-    switch (r.kind) {
-    case kind_spawn: {
-        process(r.pid).name = process_name(r);
-        spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(r.pid), r.proc.cr3,
-                     r.proc.parent ? who(r.proc.parent) : ProcessName{"kernel", 0});
-        break;
-    }
-    case kind_switch: on_switch(r, t); break;
-    case kind_fault: on_fault(r, t, fresh.page); break;
-    case kind_exit: on_exit(r, t, fresh); break;
-    case kind_frames:
-        if (r.frames.swap_total)
-            spdlog::debug("t={:.3f}ms frames: {} free of {}; swap: {} of {} slots used", t, r.frames.free,
-                          r.frames.total, r.frames.swap_used, r.frames.swap_total);
-        else
-            spdlog::debug("t={:.3f}ms frames: {} free of {}", t, r.frames.free, r.frames.total);
-        break;
-    case kind_page_out:
-    case kind_page_in: on_paging(r, t); break;
-    case kind_disk:
-        spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t, r.disk.device,
-                      disk_op_text(r.disk.op), r.disk.bytes, r.disk.sector, r.pid ? who(r.pid) : ProcessName{"the kernel", 0},
-                      disk_status_text(r.disk.status), double(r.disk.latency_tsc) / tsc_khz_);
-        break;
-    default: spdlog::debug("t={:.3f}ms trace record of kind {}", t, r.kind);
-    }
+// A spawn carries its own name and a switch names both ends; every other event names
+// the process it is about, and a page fault that killed says what was at the address.
+json EventLog::names(const TraceEvent& e, const Snapshot& fresh) const {
+    auto its_process = [&] { return json{{"process", fmt::format("{}", who(e.pid))}}; };
+    return std::visit(Overloaded{[&](const event::Boot&) { return its_process(); },
+                                 [&](const event::Spawn&) { return json::object(); },
+                                 [&](const event::Exit&) { return its_process(); },
+                                 [&](const event::Switch& s) {
+                                     return json{{"from_name", fmt::format("{}", who(s.from))},
+                                                 {"to_name", fmt::format("{}", who(s.to))}};
+                                 },
+                                 [&](const event::Fault& f) {
+                                     json j = its_process();
+                                     if (is_killing_page_fault(f)) j["page"] = fresh.page;
+                                     return j;
+                                 },
+                                 [&](const event::Frames&) { return its_process(); },
+                                 [&](const event::Disk&) { return its_process(); },
+                                 [&](const event::PageOut&) { return its_process(); },
+                                 [&](const event::PageIn&) { return its_process(); },
+                                 [&](const event::UnknownKind&) { return its_process(); }},
+                      e.what);
+}
+
+void EventLog::log_event(const TraceEvent& e, double t, const Snapshot& fresh) {
+    const uint32_t pid = e.pid;
+    std::visit(
+        Overloaded{
+            [&](const event::Boot& b) { spdlog::debug("t={:.3f}ms boot, {}", t, frames_text(b.frames)); },
+            [&](const event::Spawn& s) { on_spawn(pid, s, t); },
+            [&](const event::Exit& x) { on_exit(pid, x, t, fresh); },
+            [&](const event::Switch& s) { on_switch(s, t); },
+            [&](const event::Fault& f) { on_fault(pid, f, t, fresh.page); },
+            [&](const event::Frames& f) { spdlog::debug("t={:.3f}ms {}", t, frames_text(f.frames)); },
+            [&](const event::Disk& d) {
+                spdlog::debug("t={:.3f}ms disk {} {} of {} bytes at sector {} for {} → {} after {:.3f}ms", t,
+                              d.device, disk_op_text(d.op), d.bytes, d.sector,
+                              pid ? who(pid) : ProcessName{"the kernel", 0}, disk_status_text(d.status),
+                              double(d.latency_tsc) / tsc_khz_);
+            },
+            [&](const event::PageOut& p) {
+                ++process(pid).pages_out;
+                spdlog::debug("t={:.3f}ms page-out {} {:#x} (frame {:#x}) → swap slot {} ({})", t, who(pid), p.vaddr,
+                              p.frame, p.slot, p.written ? "written" : "clean: its copy was still there");
+            },
+            [&](const event::PageIn& p) {
+                ++process(pid).pages_in;
+                spdlog::debug("t={:.3f}ms page-in {} {:#x} ← swap slot {} (frame {:#x})", t, who(pid), p.vaddr,
+                              p.slot, p.frame);
+            },
+            [&](const event::UnknownKind& u) { spdlog::debug("t={:.3f}ms trace record of kind {}", t, u.code); }},
+        e.what);
+}
+
+void EventLog::on_spawn(uint32_t pid, const event::Spawn& s, double t) {
+    end_fault_burst();
+    process(pid).name = s.name;
+    spdlog::info("t={:.3f}ms spawn {} (cr3 {:#x}, parent {})", t, who(pid), s.cr3,
+                 s.parent ? who(s.parent) : ProcessName{"kernel", 0});
 }
 
 // CPU time goes to the process on the CPU until the next switch, or until its exit
@@ -118,56 +151,53 @@ void EventLog::account_cpu(double t, uint32_t next) {
     running_since_ = t;
 }
 
-void EventLog::on_switch(const Record& r, double t) {
+void EventLog::on_switch(const event::Switch& s, double t) {
+    end_fault_burst();
     ++switches_;
-    account_cpu(t, r.sw.to);
-    if (r.sw.to) ++process(r.sw.to).scheduled;
-    spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(r.sw.from), who(r.sw.to), switch_reason_text(r.sw.reason));
+    account_cpu(t, s.to);
+    if (s.to) ++process(s.to).scheduled;
+    spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(s.from), who(s.to), switch_reason_text(s.reason));
 }
 
-void EventLog::on_fault(const Record& r, double t, const std::string& page) {
-    const FaultEvent& f = r.fault;
-    auto& p = process(r.pid);
-    switch (f.outcome) {
-    case outcome_demand_zero:
-        ++p.demand_zero;
-        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → demand-zero heap page", t, who(r.pid), f.address, f.rip);
-        break;
-    case outcome_stack_growth:
-        ++p.stack_growth;
-        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → stack grows", t, who(r.pid), f.address, f.rip);
-        break;
-    case outcome_swap_in:
-        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → page is in swap: read it back", t, who(r.pid),
-                      f.address, f.rip);
-        break;
-    case outcome_killed:
-        if (is_killing_page_fault(r))
-            spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}; {}) at rip {:#x} → killed: {}", t, who(r.pid),
-                         f.error_code & cocoon::fault_bits::fetch ? "fetch from"
-                         : (f.error_code & cocoon::fault_bits::write ? "write to" : "read of"), f.address,
-                         page, access_text(f.error_code), f.rip,
-                         kill_reason_text(f.kill_reason));
+void EventLog::on_fault(uint32_t pid, const event::Fault& f, double t, const std::string& page) {
+    extend_fault_burst(pid, f, t);
+    auto& p = process(pid);
+    auto supplied = [&](event::PageSupplied s) {
+        switch (s.source) {
+        case event::PageSource::demand_zero: ++p.demand_zero; break;
+        case event::PageSource::stack_growth: ++p.stack_growth; break;
+        case event::PageSource::swap: break;  // counted by its page-in
+        }
+        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} → {}", t, who(pid), f.address, f.rip,
+                      page_words(s.source).fault);
+    };
+    auto killed = [&](const event::Killed& k) {
+        if (f.error_code)
+            spdlog::warn("t={:.3f}ms fault {} {} {:#x} ({}; {}) at rip {:#x} → {}", t, who(pid),
+                         access_verb(*f.error_code), f.address, page, access_text(*f.error_code), f.rip,
+                         killed_text(k.reason));
         else
-            spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → killed: {}", t, who(r.pid), f.vector, f.rip,
-                         kill_reason_text(f.kill_reason));
-        break;
-    case outcome_panic:
-        spdlog::error("t={:.3f}ms kernel panic: exception {} at rip {:#x}, address {:#x}", t, f.vector, f.rip, f.address);
-        break;
-    default:
-        spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} with unknown outcome {}", t, who(r.pid), f.address, f.rip,
-                      f.outcome);
-    }
+            spdlog::warn("t={:.3f}ms fault {} exception {} at rip {:#x} → {}", t, who(pid), f.vector, f.rip,
+                         killed_text(k.reason));
+    };
+    std::visit(Overloaded{supplied, killed,
+                          [&](event::KernelPanic) {
+                              spdlog::error("t={:.3f}ms kernel panic: exception {} at rip {:#x}, address {:#x}", t,
+                                            f.vector, f.rip, f.address);
+                          },
+                          [&](event::UnknownOutcome u) {
+                              spdlog::debug("t={:.3f}ms fault {} at {:#x} rip {:#x} with unknown outcome {}", t,
+                                            who(pid), f.address, f.rip, u.code);
+                          }},
+               f.outcome);
 }
 
-void EventLog::extend_fault_burst(const Record& r, double t) {
-    const FaultEvent& f = r.fault;
-    bool supplied = f.outcome == outcome_demand_zero || f.outcome == outcome_stack_growth || f.outcome == outcome_swap_in;
-    if (burst_.count && (!supplied || r.pid != burst_.pid || f.outcome != burst_.outcome)) end_fault_burst();
+void EventLog::extend_fault_burst(uint32_t pid, const event::Fault& f, double t) {
+    const auto* supplied = std::get_if<event::PageSupplied>(&f.outcome);
+    if (burst_.count && (!supplied || pid != burst_.pid || supplied->source != burst_.source)) end_fault_burst();
     if (!supplied) return;
     uint64_t page = f.address & ~uint64_t{0xfff};
-    if (!burst_.count) burst_ = FaultBurst{r.pid, f.outcome, 0, page, page, t, t};
+    if (!burst_.count) burst_ = FaultBurst{pid, supplied->source, 0, page, page, t, t};
     ++burst_.count;
     burst_.low = std::min(burst_.low, page);
     burst_.high = std::max(burst_.high, page);
@@ -176,37 +206,14 @@ void EventLog::extend_fault_burst(const Record& r, double t) {
 
 void EventLog::end_fault_burst() {
     if (!burst_.count) return;
-    nlohmann::json fields = {{"burst", fault_outcome_text(burst_.outcome)}, {"pid", burst_.pid},
-                             {"process", fmt::format("{}", who(burst_.pid))}, {"faults", burst_.count},
-                             {"low", fmt::format("{:#x}", burst_.low)}, {"high", fmt::format("{:#x}", burst_.high)}};
+    json fields = {{"burst", page_words(burst_.source).name}, {"pid", burst_.pid},
+                   {"process", fmt::format("{}", who(burst_.pid))}, {"faults", burst_.count},
+                   {"low", fmt::format("{:#x}", burst_.low)}, {"high", fmt::format("{:#x}", burst_.high)}};
     LogFields scope(fields);
     spdlog::info("t={:.3f}ms faults {}: {} in {:#x}–{:#x} over {:.3f}ms", burst_.first_ms, who(burst_.pid),
-                 supplied_pages_text(burst_.outcome, burst_.count), burst_.low, burst_.high + 0xfff,
+                 supplied_pages_text(burst_.source, burst_.count), burst_.low, burst_.high + 0xfff,
                  burst_.last_ms - burst_.first_ms);
     burst_ = {};
-}
-
-void EventLog::add_to_timeline(const Record& r, double t) {
-    switch (r.kind) {
-    case kind_spawn: timeline_.process_named(r.pid, process_name(r)); break;
-    case kind_switch: timeline_.switched(t, r.sw.to); break;
-    case kind_fault:
-        switch (r.fault.outcome) {
-        case outcome_demand_zero: timeline_.instant(t, r.pid, "demand-zero page"); break;
-        case outcome_stack_growth: timeline_.instant(t, r.pid, "stack grows"); break;
-        case outcome_swap_in: timeline_.instant(t, r.pid, "fault: back from swap"); break;
-        case outcome_killed: timeline_.instant(t, r.pid, std::string("killed: ") + kill_reason_text(r.fault.kill_reason)); break;
-        default: break;
-        }
-        break;
-    case kind_exit:
-        timeline_.instant(t, r.pid, r.proc.kill_reason ? "killed" : fmt::format("exit {}", r.proc.status));
-        timeline_.left(t, r.pid);
-        break;
-    case kind_frames: timeline_.counters(t, r.frames.free, r.frames.swap_used); break;
-    case kind_page_out: timeline_.instant(t, r.pid, "page-out"); break;
-    default: break;
-    }
 }
 
 void EventLog::keep_timeline(std::string json_path, std::string svg_path) {
@@ -230,32 +237,18 @@ void EventLog::write_timeline() {
     }
 }
 
-void EventLog::on_paging(const Record& r, double t) {
-    auto& p = process(r.pid);
-    const SwapEvent& s = r.swap;
-    if (r.kind == kind_page_out) {
-        ++p.pages_out;
-        spdlog::debug("t={:.3f}ms page-out {} {:#x} (frame {:#x}) → swap slot {} ({})", t, who(r.pid), s.vaddr, s.frame,
-                      s.slot, s.dirty ? "written" : "clean: its copy was still there");
-    } else {
-        ++p.pages_in;
-        spdlog::debug("t={:.3f}ms page-in {} {:#x} ← swap slot {} (frame {:#x})", t, who(r.pid), s.vaddr, s.slot,
-                      s.frame);
-    }
-}
-
-void EventLog::on_exit(const Record& r, double t, const Snapshot& fresh) {
-    if (running_ == r.pid) account_cpu(t, 0);
-    auto& p = process(r.pid);
-    p.peak_pages = r.proc.peak_pages;
-    p.table_pages = r.proc.table_pages;
-    p.ended = r.proc.kill_reason ? fmt::format("killed: {}", kill_reason_text(r.proc.kill_reason))
-                            : fmt::format("exit {}", r.proc.status);
-    spdlog::info("t={:.3f}ms exit {} ({})", t, who(r.pid), p.ended);
-    if (!fresh.map || !processes_.count(r.pid)) return;
+void EventLog::on_exit(uint32_t pid, const event::Exit& x, double t, const Snapshot& fresh) {
+    end_fault_burst();
+    if (running_ == pid) account_cpu(t, 0);
+    auto& p = process(pid);
+    p.peak_pages = x.peak_pages;
+    p.table_pages = x.table_pages;
+    p.ended = ended_text(x);
+    spdlog::info("t={:.3f}ms exit {} ({})", t, who(pid), p.ended);
+    if (!fresh.map || !processes_.count(pid)) return;
     AddressSpaceMap map = *fresh.map;
-    map.name = fmt::format("{}", who(r.pid));
-    std::string base = fmt::format("{}-{}", file_name_part(p.name), r.pid);
+    map.name = fmt::format("{}", who(pid));
+    std::string base = fmt::format("{}-{}", file_name_part(p.name), pid);
     maps_[base + ".txt"] = format_map(map);
     maps_[base + ".svg"] = render_map_svg(map);
 }

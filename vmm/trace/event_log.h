@@ -1,6 +1,7 @@
-// What cocoon makes of the kernel's trace records: log lines a student can read, a
-// per-process account, and address-space maps drawn from the real page tables when a
-// process exits. Called with records in sequence order, from one thread at a time.
+// What cocoon makes of the kernel's trace events (decoded records, vmm/trace/trace_event.h):
+// log lines a student can read, a per-process account, and address-space maps drawn from
+// the real page tables when a process exits. Called with events in sequence order, from
+// one thread at a time.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -10,11 +11,13 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cocoon/trace.h"
 #include "vmm/introspect/address_space_map.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/timeline.h"
+#include "vmm/trace/trace_event.h"
 
 namespace cocoon::vmm {
 
@@ -43,9 +46,12 @@ public:
         std::optional<AddressSpaceMap> map;
         std::string page;
     };
-    Snapshot snapshot(const trace::Record& r, bool map_wanted) const;
-    void record(const trace::Record& r, const Snapshot& fresh);
-    void record(const trace::Record& r) { record(r, snapshot(r, true)); }
+    Snapshot snapshot(const TraceEvent& e, bool map_wanted) const;
+    void record(const TraceEvent& e, const Snapshot& fresh);
+    void record(const trace::Record& r) {
+        TraceEvent e = decode(r);
+        record(e, snapshot(e, true));
+    }
     void log_summary(uint64_t lost);  // ends the last run of faults first
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.
@@ -66,16 +72,15 @@ private:
     };
     Process& process(uint32_t pid);  // its account, made on first sight (up to a limit)
     ProcessName who(uint32_t pid) const;  // valid while the record is handled
-    static bool is_killing_page_fault(const trace::Record& r);
     double ms(uint64_t tsc);
-    void log_record(const trace::Record& r, double t, const Snapshot& fresh);  // one line per record
+    nlohmann::json names(const TraceEvent& e, const Snapshot& fresh) const;  // for the JSON log
+    void log_event(const TraceEvent& e, double t, const Snapshot& fresh);  // one line per event
     void account_cpu(double t, uint32_t next);
-    void on_switch(const trace::Record& r, double t);
-    void on_fault(const trace::Record& r, double t, const std::string& page);
-    void on_exit(const trace::Record& r, double t, const Snapshot& fresh);
-    void on_paging(const trace::Record& r, double t);
-    void add_to_timeline(const trace::Record& r, double t);
-    void extend_fault_burst(const trace::Record& r, double t);
+    void on_spawn(uint32_t pid, const event::Spawn& s, double t);
+    void on_switch(const event::Switch& s, double t);
+    void on_fault(uint32_t pid, const event::Fault& f, double t, const std::string& page);
+    void on_exit(uint32_t pid, const event::Exit& x, double t, const Snapshot& fresh);
+    void extend_fault_burst(uint32_t pid, const event::Fault& f, double t);
     void end_fault_burst();
 
     const GuestMemory& memory_;
@@ -88,10 +93,10 @@ private:
     uint64_t untracked_events_ = 0;  // events that went to it
     std::map<std::string, std::string> maps_;  // file name -> contents
     // Faults that supplied a page (demand-zero, stack growth, swap-in), one process and
-    // one outcome at a time: each is a debug line, the run of them one info line.
+    // one source at a time: each is a debug line, the run of them one info line.
     struct FaultBurst {
         uint32_t pid = 0;
-        uint16_t outcome = 0;
+        event::PageSource source = {};
         uint64_t count = 0, low = 0, high = 0;
         double first_ms = 0, last_ms = 0;
     };

@@ -1,18 +1,14 @@
 #include "vmm/trace/record_fields.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 #include "cocoon/page_table.h"
-#include "cocoon/virtio.h"
-#include "vmm/log/guest_text.h"
+#include "vmm/trace/event_words.h"
 
 namespace cocoon::vmm {
 namespace {
 
-using namespace cocoon::trace;
-namespace fault_bits = cocoon::fault_bits;
+using nlohmann::json;
 
 std::string hex(uint64_t value) { return fmt::format("{:#x}", value); }
 
@@ -20,130 +16,64 @@ uint64_t tsc_to_ns(uint64_t tsc, uint32_t tsc_khz) {
     return static_cast<uint64_t>(static_cast<unsigned __int128>(tsc) * 1000000 / (tsc_khz ? tsc_khz : 1));
 }
 
-nlohmann::json fault_fields(const FaultEvent& f) {
-    nlohmann::json j = {{"address", hex(f.address)}, {"rip", hex(f.rip)},     {"cr3", hex(f.cr3)},
-                        {"vector", f.vector},         {"outcome", fault_outcome_text(f.outcome)}};
-    if (f.vector == 14) {
-        j["error_code"] = f.error_code;
-        j["access"] = access_text(f.error_code);
-        j["present"] = (f.error_code & fault_bits::present) != 0;
-        j["write"] = (f.error_code & fault_bits::write) != 0;
-        j["user"] = (f.error_code & fault_bits::user) != 0;
-        j["fetch"] = (f.error_code & fault_bits::fetch) != 0;
+json frame_fields(const event::FrameCounts& f) {
+    return {{"frames_total", f.total}, {"frames_free", f.free}, {"swap_slots_total", f.swap_total},
+            {"swap_slots_used", f.swap_used}};
+}
+
+json fault_fields(const event::Fault& f) {
+    json j = {{"address", hex(f.address)}, {"rip", hex(f.rip)},     {"cr3", hex(f.cr3)},
+              {"vector", f.vector},         {"outcome", outcome_name(f.outcome)}};
+    if (f.error_code) {
+        const uint32_t e = *f.error_code;
+        j.update({{"error_code", e}, {"access", access_text(e)}, {"present", (e & fault_bits::present) != 0},
+                  {"write", (e & fault_bits::write) != 0}, {"user", (e & fault_bits::user) != 0},
+                  {"fetch", (e & fault_bits::fetch) != 0}});
     }
-    if (f.outcome == outcome_killed) j["kill_reason"] = kill_reason_text(f.kill_reason);
+    if (auto* killed = std::get_if<event::Killed>(&f.outcome)) j["kill_reason"] = kill_reason_text(killed->reason);
     return j;
 }
 
-nlohmann::json process_fields(const Record& r) {
-    const ProcessEvent& p = r.proc;
-    nlohmann::json j = {{"name", process_name(r)}, {"cr3", hex(p.cr3)}, {"table_pages", p.table_pages}};
-    if (r.kind == kind_spawn) {
-        j["parent"] = p.parent;
-    } else {
-        j["status"] = p.status;
-        j["killed"] = p.kill_reason != kill_none;
-        if (p.kill_reason != kill_none) j["kill_reason"] = kill_reason_text(p.kill_reason);
-        j["peak_pages"] = p.peak_pages;
-    }
+json exit_fields(const event::Exit& x) {
+    json j = {{"name", x.name},     {"cr3", hex(x.cr3)},           {"table_pages", x.table_pages},
+              {"status", x.status}, {"killed", x.killed.has_value()}, {"peak_pages", x.peak_pages}};
+    if (x.killed) j["kill_reason"] = kill_reason_text(*x.killed);
     return j;
+}
+
+json swap_fields(uint64_t vaddr, uint64_t slot, uint64_t frame) {
+    return {{"vaddr", hex(vaddr)}, {"slot", slot}, {"frame", hex(frame)}};
 }
 
 } // namespace
 
-const char* kind_name(uint16_t kind) {
-    switch (kind) {
-    case kind_boot: return "boot";
-    case kind_spawn: return "spawn";
-    case kind_exit: return "exit";
-    case kind_switch: return "switch";
-    case kind_fault: return "fault";
-    case kind_frames: return "frames";
-    case kind_disk: return "disk";
-    case kind_page_out: return "page-out";
-    case kind_page_in: return "page-in";
-    default: return "unknown";
-    }
-}
-
-const char* switch_reason_text(uint32_t reason) {
-    switch (reason) {
-    case switch_quantum: return "quantum expired";
-    case switch_yield: return "yielded";
-    case switch_block: return "blocked";
-    case switch_exit: return "exited";
-    case switch_first: return "first run";
-    default: return "?";
-    }
-}
-
-const char* fault_outcome_text(uint32_t outcome) {
-    switch (outcome) {
-    case outcome_demand_zero: return "demand-zero";
-    case outcome_stack_growth: return "stack growth";
-    case outcome_swap_in: return "swap-in";
-    case outcome_killed: return "killed";
-    case outcome_panic: return "kernel panic";
-    default: return "?";
-    }
-}
-
-const char* disk_op_text(uint8_t op) {
-    switch (op) {
-    case virtio::blk_in: return "read";
-    case virtio::blk_out: return "write";
-    case virtio::blk_flush: return "flush";
-    case virtio::blk_get_id: return "get-id";
-    default: return "request";
-    }
-}
-
-const char* disk_status_text(uint8_t status) {
-    switch (status) {
-    case virtio::blk_s_ok: return "ok";
-    case virtio::blk_s_ioerr: return "I/O error";
-    case virtio::blk_s_unsupp: return "unsupported";
-    default: return "no status";
-    }
-}
-
-std::string access_text(uint32_t e) {
-    return fmt::format("{}, {}, {}{}", e & fault_bits::present ? "present" : "not present",
-                       e & fault_bits::user ? "user" : "kernel", e & fault_bits::write ? "write" : "read",
-                       e & fault_bits::fetch ? ", fetch" : "");
-}
-
-std::string process_name(const Record& r) {
-    return guest_text(std::string_view(r.proc.name, strnlen(r.proc.name, sizeof r.proc.name)));
-}
-
-nlohmann::json record_fields(const Record& r, uint64_t t_ns, uint32_t tsc_khz) {
-    nlohmann::json j = {{"seq", r.seq}, {"t_ns", t_ns}, {"tsc", r.tsc}, {"cpu", r.cpu},
-                        {"kind", kind_name(r.kind)}, {"pid", r.pid}};
-    switch (r.kind) {
-    case kind_spawn:
-    case kind_exit: j.update(process_fields(r)); break;
-    case kind_switch:
-        j.update({{"from", r.sw.from}, {"to", r.sw.to}, {"reason", switch_reason_text(r.sw.reason)}});
-        break;
-    case kind_fault: j.update(fault_fields(r.fault)); break;
-    case kind_boot:
-    case kind_frames:
-        j.update({{"frames_total", r.frames.total}, {"frames_free", r.frames.free},
-                  {"swap_slots_total", r.frames.swap_total}, {"swap_slots_used", r.frames.swap_used}});
-        break;
-    case kind_disk:
-        j.update({{"device", r.disk.device}, {"op", disk_op_text(r.disk.op)}, {"sector", r.disk.sector},
-                  {"bytes", r.disk.bytes}, {"status", disk_status_text(r.disk.status)},
-                  {"latency_ns", tsc_to_ns(r.disk.latency_tsc, tsc_khz)}});
-        break;
-    case kind_page_out:
-    case kind_page_in:
-        j.update({{"vaddr", hex(r.swap.vaddr)}, {"slot", r.swap.slot}, {"frame", hex(r.swap.frame)}});
-        if (r.kind == kind_page_out) j["written"] = r.swap.dirty != 0;
-        break;
-    default: break;
-    }
+json record_fields(const TraceEvent& e, uint64_t t_ns, uint32_t tsc_khz) {
+    json j = {{"seq", e.seq}, {"t_ns", t_ns}, {"tsc", e.tsc}, {"cpu", e.cpu}, {"kind", kind_name(e)}, {"pid", e.pid}};
+    j.update(std::visit(
+        Overloaded{
+            [](const event::Boot& b) { return frame_fields(b.frames); },
+            [](const event::Spawn& s) -> json {
+                return {{"name", s.name}, {"cr3", hex(s.cr3)}, {"table_pages", s.table_pages}, {"parent", s.parent}};
+            },
+            [](const event::Exit& x) { return exit_fields(x); },
+            [](const event::Switch& s) -> json {
+                return {{"from", s.from}, {"to", s.to}, {"reason", switch_reason_text(s.reason)}};
+            },
+            [](const event::Fault& f) { return fault_fields(f); },
+            [](const event::Frames& f) { return frame_fields(f.frames); },
+            [&](const event::Disk& d) -> json {
+                return {{"device", d.device}, {"op", disk_op_text(d.op)},         {"sector", d.sector},
+                        {"bytes", d.bytes},   {"status", disk_status_text(d.status)},
+                        {"latency_ns", tsc_to_ns(d.latency_tsc, tsc_khz)}};
+            },
+            [](const event::PageOut& p) {
+                json fields = swap_fields(p.vaddr, p.slot, p.frame);
+                fields["written"] = p.written;
+                return fields;
+            },
+            [](const event::PageIn& p) { return swap_fields(p.vaddr, p.slot, p.frame); },
+            [](const event::UnknownKind&) { return json::object(); }},
+        e.what));
     return j;
 }
 

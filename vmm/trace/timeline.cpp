@@ -2,12 +2,59 @@
 
 #include <fstream>
 
+#include "vmm/trace/event_words.h"
+
 namespace cocoon::vmm {
 namespace {
 
 int64_t us(double ms) { return static_cast<int64_t>(ms * 1000.0); }
 
 } // namespace
+
+const char* marker_name(Marker marker) {
+    switch (marker) {
+    case Marker::fault: return "fault";
+    case Marker::page_out: return "pageout";
+    case Marker::exit: return "exit";
+    case Marker::kill: return "kill";
+    }
+    return "?";
+}
+
+std::optional<Marker> marker_named(std::string_view name) {
+    for (Marker marker : markers)
+        if (name == marker_name(marker)) return marker;
+    return std::nullopt;
+}
+
+// A fault's instant is named as its log line ends.
+void Timeline::add(const TraceEvent& e, double t_ms) {
+    auto fault = [&](const event::Fault& f) {
+        std::visit(
+            Overloaded{[&](event::PageSupplied s) { instant(t_ms, e.pid, Marker::fault, page_words(s.source).fault); },
+                       [&](const event::Killed& k) { instant(t_ms, e.pid, Marker::kill, killed_text(k.reason)); },
+                       [](event::KernelPanic) {}, [](event::UnknownOutcome) {}},
+            f.outcome);
+    };
+    auto exit = [&](const event::Exit& x) {
+        if (x.killed) instant(t_ms, e.pid, Marker::kill, killed_word);
+        else instant(t_ms, e.pid, Marker::exit, ended_text(x));
+        left(t_ms, e.pid);
+    };
+    std::visit(Overloaded{[](const event::Boot&) {},
+                          [&](const event::Spawn& s) { process_named(e.pid, s.name); },
+                          exit,
+                          [&](const event::Switch& s) { switched(t_ms, s.to); },
+                          fault,
+                          [&](const event::Frames& f) { counters(t_ms, f.frames.free, f.frames.swap_used); },
+                          [](const event::Disk&) {},
+                          [&](const event::PageOut&) {
+                              instant(t_ms, e.pid, Marker::page_out, event::PageOut::kind_name);
+                          },
+                          [](const event::PageIn&) {},
+                          [](const event::UnknownKind&) {}},
+               e.what);
+}
 
 void Timeline::process_named(uint32_t pid, const std::string& name) {
     names_[pid] = name;
@@ -33,9 +80,9 @@ void Timeline::finish(double t_ms) {
     running_ = 0;
 }
 
-void Timeline::instant(double t_ms, uint32_t pid, const std::string& what) {
+void Timeline::instant(double t_ms, uint32_t pid, Marker marker, const std::string& what) {
     events_.push_back({{"name", what}, {"cat", "fault"}, {"ph", "i"}, {"s", "t"}, {"ts", us(t_ms)},
-                       {"pid", guest_cpu}, {"tid", pid}});
+                       {"pid", guest_cpu}, {"tid", pid}, {"args", {{"marker", marker_name(marker)}}}});
 }
 
 void Timeline::counters(double t_ms, uint64_t free_frames, uint64_t swap_used) {

@@ -5,21 +5,33 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "vmm/trace/trace_event.h"
+
 namespace cocoon::vmm {
+
+// What an instant is, which decides how a picture marks it. The file carries it in the
+// instant's args ("marker"), so that a picture never works it out from a label's text.
+enum class Marker { fault, page_out, exit, kill };
+inline constexpr Marker markers[] = {Marker::fault, Marker::page_out, Marker::exit, Marker::kill};
+const char* marker_name(Marker marker);  // "fault", "pageout", "exit", "kill"
+std::optional<Marker> marker_named(std::string_view name);
 
 class Timeline {
 public:
+    void add(const TraceEvent& e, double t_ms);  // what the event shows, through the calls below
     void process_named(uint32_t pid, const std::string& name);  // name: guest_text (vmm/log/guest_text.h)
     // The CPU went to `to` (0: idle): closes the open span, opens the next.
     void switched(double t_ms, uint32_t to);
     // `pid` ended: its span closes even though the next switch is still to come.
     void left(double t_ms, uint32_t pid);
-    void instant(double t_ms, uint32_t pid, const std::string& what);
+    void instant(double t_ms, uint32_t pid, Marker marker, const std::string& what);
     void counters(double t_ms, uint64_t free_frames, uint64_t swap_used);
     void finish(double t_ms);  // closes the span still open at the end
 

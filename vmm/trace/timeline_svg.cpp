@@ -15,6 +15,7 @@
 
 #include "vmm/svg/axis_step.h"
 #include "vmm/svg/xml_escape.h"
+#include "vmm/trace/timeline.h"
 
 namespace cocoon::vmm {
 namespace {
@@ -33,6 +34,7 @@ constexpr const char* palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "
 
 struct Instant {
     double ts;
+    Marker marker;
     std::string name;
 };
 struct Lane {
@@ -78,6 +80,7 @@ Trace parse(const json& trace) {
         if (tid_field && tid_field->is_number_integer()) tid = tid_field->get<int64_t>();
         std::string ph = text(&e, "ph");
         std::optional<double> ts = number(&e, "ts"), dur = number(&e, "dur");
+        std::optional<Marker> marker = ph == "i" ? marker_named(text(field(e, "args"), "marker")) : std::nullopt;
         double end = ts.value_or(0) + dur.value_or(0);
         if (ph == "M") {
             std::string name = text(field(e, "args"), "name");
@@ -87,8 +90,8 @@ Trace parse(const json& trace) {
         if (ph == "X" && tid && ts && dur && *dur >= 0) {
             t.lanes[*tid].spans.push_back({*ts, end});
             ++t.spans;
-        } else if (ph == "i" && tid && ts) {
-            t.lanes[*tid].instants.push_back({*ts, text(&e, "name")});
+        } else if (ph == "i" && tid && ts && marker) {
+            t.lanes[*tid].instants.push_back({*ts, *marker, text(&e, "name")});
         } else if (ph == "C" && ts && text(&e, "name") == "memory") {
             std::optional<double> free = number(field(e, "args"), "free frames");
             if (!free) continue;
@@ -108,19 +111,29 @@ Trace parse(const json& trace) {
     return t;
 }
 
-const char* kind_of(const std::string& name) {
-    if (name.starts_with("killed")) return "kill";
-    if (name.starts_with("exit")) return "exit";
-    if (name == "page-out") return "pageout";
-    return "fault";  // demand-zero, stack growth, back from swap
+// How a marker is drawn: its class's style, its path from (x, y + dy) (▲ fault,
+// ▼ page-out, ◆ exit, a larger ▼ for a kill), its words in the legend.
+struct MarkerLook {
+    const char* style;
+    double dy;
+    const char* path;
+    const char* legend;
+};
+
+MarkerLook look(Marker marker) {
+    switch (marker) {
+    case Marker::fault: return {"fill:#1d3557", -3.5, "l4,7h-8z", "page fault: demand-zero, stack growth, from swap"};
+    case Marker::page_out: return {"fill:#7b2cbf", 3.5, "l4,-7h-8z", "page-out"};
+    case Marker::exit: return {"fill:#111", -5, "l5,5l-5,5l-5,-5z", "exit"};
+    case Marker::kill: break;
+    }
+    return {"fill:#d00000;stroke:#fff", 5.5, "l6,-11h-12z", "killed"};
 }
 
-// Centred on (x, y): ▲ fault, ▼ page-out, ◆ exit, a larger ▼ for a kill.
-std::string marker(std::string_view kind, double x, double y) {
-    if (kind == "kill") return fmt::format("M{:.1f},{:.1f}l6,-11h-12z", x, y + 5.5);
-    if (kind == "exit") return fmt::format("M{:.1f},{:.1f}l5,5l-5,5l-5,-5z", x, y - 5);
-    if (kind == "pageout") return fmt::format("M{:.1f},{:.1f}l4,-7h-8z", x, y + 3.5);
-    return fmt::format("M{:.1f},{:.1f}l4,7h-8z", x, y - 3.5);
+// Centred on (x, y).
+std::string marker_path(Marker marker, double x, double y) {
+    MarkerLook l = look(marker);
+    return fmt::format("M{:.1f},{:.1f}{}", x, y + l.dy, l.path);
 }
 
 } // namespace
@@ -138,14 +151,15 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
     const double grid_end = t.counters.empty() ? lanes_end : chart_end;
     const double legend_y = grid_end + legend_gap;
 
+    std::string styles;
+    for (Marker m : markers) styles += fmt::format(" .{}{{{}}}", marker_name(m), look(m).style);
     std::string svg = fmt::format(
         "<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{:.0f}' font-family='sans-serif' "
-        "font-size='12'>\n<style>.lane{{fill:#222}} .small{{fill:#555;font-size:11px}} .fault{{fill:#1d3557}} "
-        ".pageout{{fill:#7b2cbf}} .exit{{fill:#111}} .kill{{fill:#d00000;stroke:#fff}}</style>\n"
+        "font-size='12'>\n<style>.lane{{fill:#222}} .small{{fill:#555;font-size:11px}}{}</style>\n"
         "<rect width='100%' height='100%' fill='white'/>\n"
         "<text x='20' y='26' font-size='16' font-weight='bold'>timeline</text>\n"
         "<text x='20' y='44' class='small'>{} processes · {} spans on the CPU · {:.3f} ms</text>\n",
-        width, legend_y + 16, t.lanes.size(), t.spans, (t.t1 - t.t0) / 1000);
+        width, legend_y + 16, styles, t.lanes.size(), t.spans, (t.t1 - t.t0) / 1000);
 
     size_t row = 0;
     for (const auto& [tid, lane] : t.lanes) {
@@ -202,13 +216,13 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
         }
         flush();
         // Markers of one kind closer than min_px are one marker.
-        std::set<std::pair<std::string_view, long>> drawn;
+        std::set<std::pair<Marker, long>> drawn;
         for (const Instant& in : lane.instants) {
-            const char* kind = kind_of(in.name);
             double x = x_of(in.ts);
-            if (!drawn.insert({kind, std::lround(x / min_px)}).second) continue;
-            svg += fmt::format("<path class='{}' d='{}'><title>{}: {} at {:.3f} ms</title></path>\n", kind,
-                               marker(kind, x, mid), xml_escape(lane.label), xml_escape(in.name), in.ts / 1000);
+            if (!drawn.insert({in.marker, std::lround(x / min_px)}).second) continue;
+            svg += fmt::format("<path class='{}' d='{}'><title>{}: {} at {:.3f} ms</title></path>\n",
+                               marker_name(in.marker), marker_path(in.marker, x, mid), xml_escape(lane.label),
+                               xml_escape(in.name), in.ts / 1000);
         }
     }
 
@@ -248,19 +262,15 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
     // The legend: what a bar and each marker mean.
     svg += fmt::format("<rect x='20' y='{}' width='14' height='10' fill='{}'/>\n", legend_y - 9, palette[1]);
     double x = 40;
-    const std::pair<const char*, const char*> entries[] = {
-        {nullptr, "on the CPU (slivers under 0.5 px merged)"},
-        {"fault", "page fault: demand-zero, stack growth, from swap"},
-        {"pageout", "page-out"},
-        {"exit", "exit"},
-        {"kill", "killed"}};
-    for (const auto& [kind, label] : entries) {
-        if (kind) {
-            svg += fmt::format("<path class='{} legend' d='{}'/>\n", kind, marker(kind, x + 6, legend_y - 4));
-            x += 16;
-        }
+    auto words = [&](std::string_view label) {
         svg += fmt::format("<text x='{:.0f}' y='{}' class='small'>{}</text>\n", x, legend_y, label);
-        x += 6.2 * std::string_view(label).size() + 20;
+        x += 6.2 * label.size() + 20;
+    };
+    words("on the CPU (slivers under 0.5 px merged)");
+    for (Marker m : markers) {
+        svg += fmt::format("<path class='{} legend' d='{}'/>\n", marker_name(m), marker_path(m, x + 6, legend_y - 4));
+        x += 16;
+        words(look(m).legend);
     }
     return svg + "</svg>\n";
 }

@@ -9,8 +9,9 @@
 
 namespace cocoon::vmm {
 
-// Never throws on any JSON: events with missing or mistyped fields are skipped, and a
-// trace with no events still draws its axis, saying so.
+// Never throws on any JSON: events with missing or mistyped fields are skipped (an
+// instant's marker, timeline.h, is one of its fields), and a trace with no events still
+// draws its axis, saying so.
 std::string render_timeline_svg(const nlohmann::json& trace);
 
 } // namespace cocoon::vmm

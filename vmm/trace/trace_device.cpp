@@ -123,7 +123,7 @@ void TraceDevice::hand_over() {
         handing_.swap(backlog_);
     }
     static const EventLog::Snapshot nothing_read;
-    for (const Taken& taken : handing_) log_.record(taken.record, taken.fresh ? *taken.fresh : nothing_read);
+    for (const Taken& taken : handing_) log_.record(taken.event, taken.fresh ? *taken.fresh : nothing_read);
     handing_.clear();
 }
 
@@ -156,10 +156,12 @@ void TraceDevice::take() {
             ++lost_;
             continue;
         }
-        EventLog::Snapshot fresh = log_.snapshot(*record, maps_taken_ < EventLog::max_processes_tracked);
+        TraceEvent event = decode(*record);
+        EventLog::Snapshot fresh = log_.snapshot(event, maps_taken_ < EventLog::max_processes_tracked);
         maps_taken_ += fresh.map.has_value();
         bool read_any = fresh.map || !fresh.page.empty();
-        backlog_.push_back(Taken{*record, read_any ? std::make_unique<EventLog::Snapshot>(std::move(fresh)) : nullptr});
+        backlog_.push_back(
+            Taken{std::move(event), read_any ? std::make_unique<EventLog::Snapshot>(std::move(fresh)) : nullptr});
     }
     if (gaps > 1) problem(fmt::format("trace: {} records of this drain carried wrong sequence numbers", gaps));
     expected_seq_ = tail;

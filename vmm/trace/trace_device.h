@@ -6,9 +6,10 @@
 // gap in sequence numbers is reported, nothing the guest writes can make cocoon loop
 // or read outside RAM.
 //
-// A drain has two halves. Taking copies the records out of the ring, with what must be
-// read while they are fresh (EventLog::Snapshot), and frees the ring: a kick costs the
-// waiting kernel no more than that. Handing over gives them to the EventLog (log lines,
+// A drain has two halves. Taking copies the records out of the ring, decodes each into
+// its event (vmm/trace/trace_event.h) with what must be read while it is fresh
+// (EventLog::Snapshot), and frees the ring: a kick costs the waiting kernel no more than
+// that. Handing over gives them to the EventLog (log lines,
 // JSON, timeline: the slow part) on the event thread, so tracing does not stretch the
 // guest's own timeline. Only when cocoon is max_backlog records behind does a kick hand
 // over too, and the kernel waits for it.
@@ -49,7 +50,7 @@ public:
 
 private:
     struct Taken {
-        trace::Record record;
+        TraceEvent event;
         std::unique_ptr<EventLog::Snapshot> fresh;  // null when there was nothing to read
     };
     void arm_ring(uint64_t gpa);
