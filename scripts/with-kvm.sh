@@ -102,9 +102,10 @@ nested_cpu=EPYC,+svm,+npt,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,
 
 # What the nested machine was doing when its heartbeat went quiet, for the stall's
 # cause: which of QEMU's threads used the host CPU and where each one is (gdb), and,
-# through the monitor, the nested CPU's registers (the instruction pointer named from
-# the nested kernel's System.map) and its local APIC. Each step is bounded: a vCPU
-# thread that is stuck inside QEMU cannot answer the monitor's register request.
+# through the monitor, the nested CPU's registers and its local APIC. The nested
+# kernel boots with nokaslr, so a RIP in it can be named afterwards from its
+# /proc/kallsyms (docs/build.md). Each step is bounded: a vCPU thread stuck inside
+# QEMU cannot answer the monitor's register request.
 stall_report() {
     local pid=$1 monitor=$2 t
     echo "with-kvm: stall report (QEMU pid $pid)"
@@ -124,19 +125,8 @@ stall_report() {
     for cmd in "info registers" "info lapic" "info pic"; do
         echo "-- monitor: $cmd"
         printf '%s\n' "$cmd" | timeout 10 socat -t 5 - "UNIX-CONNECT:$monitor" 2>&1 |
-            tr -d '\r' | grep -vE '^(QEMU .* monitor|\(qemu\))' | tee -a "$ctl/monitor.out"
+            tr -d '\r' | grep -vE '^(QEMU .* monitor|\(qemu\)|YMM|FPR)'
     done
-    local rip sym
-    rip=$(grep -o 'RIP=[0-9a-f]*' "$ctl/monitor.out" 2>/dev/null | head -n 1 | cut -d= -f2)
-    [ -n "$rip" ] && [ -r "/boot/System.map-$kver" ] || return 0
-    # Addresses of one width compare as text: the nearest symbol at or below RIP.
-    sym=$(awk -v rip="$rip" 'length($1) == length(rip) && $1 <= rip && $1 > best { best = $1; name = $3 }
-                             END { if (best) print best, name }' "/boot/System.map-$kver")
-    if [ -n "$sym" ]; then
-        echo "-- RIP $rip: ${sym#* }+$((16#$rip - 16#${sym%% *})) if the CPU was in the nested kernel (not in its guest)"
-    else
-        echo "-- RIP $rip: not in the nested kernel"
-    fi
 }
 
 # The nested kernel touches $ctl/heartbeat every 2 s from its own user space: a
@@ -172,7 +162,7 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
     -chardev stdio,id=console,signal=on -serial chardev:console \
     -monitor "unix:$monitor,server=on,wait=off" \
     -kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" \
-    -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init" \
+    -append "console=ttyS0 quiet loglevel=1 panic=-1 nokaslr rdinit=/init" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$ctl,mount_tag=ctl,security_model=none" \
     "${shares[@]}" < /dev/null 2> >(grep -v 'fw_cfg item names should be prefixed' >&2) |
