@@ -166,14 +166,16 @@ INSTANTIATE_TEST_SUITE_P(Vmm, LinuxGuest, testing::Values(Vmm::cocoon, Vmm::qemu
 namespace {
 
 // No scenario: the initramfs's interactive shell, on cocoon's console from a pipe. A
-// command typed at the prompt answers; `reboot -f` typed next ends the run.
+// command typed at the prompt answers; `reboot -f` typed next ends the run. It is typed
+// once the answer's line has ended: Linux's tty echoes input as it comes, so keys typed
+// while a line is being written may land inside it.
 TEST(LinuxShell, ACommandTypedAtThePromptAnswersAndRebootEndsTheRun) {
     COCOON_REQUIRE_KVM();
     auto run = cocoon::test::run_cocoon(
         {"run", "--kernel", build_path("linux/vmlinux"), "--initrd", build_path("linux/init.cpio"), "--mem", "256M",
          "--cmdline", "console=ttyS0 panic=-1 reboot=k", "--timeout", "600"},
         std::chrono::seconds(660), std::nullopt,
-        {{"linux-guest: a busybox shell", ""}, {"# ", "echo typed $((6 * 7))\n"}, {"typed 42", "reboot -f\n"}});
+        {{"linux-guest: a busybox shell", ""}, {"# ", "echo typed $((6 * 7))\n"}, {"\ntyped 42\r\n", "reboot -f\n"}});
     EXPECT_EQ(run.status, 0) << run.err;
     // The echo of what was typed, then the shell's answer on a line of its own.
     EXPECT_NE(run.out.find("echo typed $((6 * 7))"), std::string::npos) << run.out;
