@@ -134,6 +134,11 @@ void run_scheduler() {
         Process* next = pick_next();
         if (!next) {
             if (!anyone_alive()) power_off();
+            if (last_pid) {  // the CPU goes idle: a switch to pid 0, so cocoon counts the time as no process's
+                trace::switched(last_pid, 0, last_reason);
+                last_pid = 0;
+                last_reason = switch_first;
+            }
             idle();
             continue;
         }
