@@ -1,7 +1,7 @@
 // printf's conversions as the kernel (kprintf) and the user runtime (printf, snprintf)
 // both do them, each with its own `put` of a character: %s %c %d %u %x %p %%, an
-// optional 0 and width, and l or ll. A null %s prints "(null)"; an unknown conversion
-// prints as written.
+// optional 0 and width, and l or ll; %s takes a width too, and '-' to pad it on the
+// right (for columns). A null %s prints "(null)"; an unknown conversion prints as written.
 #pragma once
 #include <stdarg.h>
 
@@ -20,6 +20,16 @@ void put_number(Put& put, unsigned long long value, unsigned base, int width, ch
 }
 
 template <typename Put>
+void put_string(Put& put, const char* s, int width, bool left) {
+    if (!s) s = "(null)";
+    int length = 0;
+    while (s[length]) ++length;
+    for (int i = length; !left && i < width; ++i) put(' ');
+    for (const char* c = s; *c; ++c) put(*c);
+    for (int i = length; left && i < width; ++i) put(' ');
+}
+
+template <typename Put>
 void format(Put& put, const char* f, va_list args) {
     for (; *f; ++f) {
         if (*f != '%') {
@@ -29,16 +39,14 @@ void format(Put& put, const char* f, va_list args) {
         ++f;
         char pad = ' ';
         int width = 0;
+        bool left = *f == '-';
+        if (left) ++f;
         if (*f == '0') pad = '0', ++f;
         while (*f >= '0' && *f <= '9') width = width * 10 + (*f++ - '0');
         int longs = 0;
         while (*f == 'l') ++longs, ++f;
         switch (*f) {
-        case 's': {
-            const char* s = va_arg(args, const char*);
-            for (s = s ? s : "(null)"; *s; ++s) put(*s);
-            break;
-        }
+        case 's': put_string(put, va_arg(args, const char*), width, left); break;
         case 'c': put(static_cast<char>(va_arg(args, int))); break;
         case 'd': {
             long long v = longs ? va_arg(args, long long) : va_arg(args, int);

@@ -3,6 +3,7 @@
 #include "cocoon/platform.h"
 #include "cocoon/pvh.h"
 #include "cocoon/syscalls.h"
+#include "cocoon/system_info.h"
 #include "cocoon/trace.h"
 #include "kernel/arch/console.h"
 #include "kernel/arch/cpu.h"
@@ -16,6 +17,7 @@
 #include "kernel/proc/process.h"
 #include "kernel/proc/ustar.h"
 #include "kernel/trace.h"
+#include "kernel/tty/console.h"
 
 using namespace kernel;
 
@@ -119,6 +121,25 @@ const uint8_t* archive_from_disk(uint64_t* size) {
     return disk_archive;
 }
 
+// The time slice from quantum_ms= (default 10 ms), within what sys::set_quantum allows.
+uint32_t quantum_from(const char* cmdline) {
+    char value[16];
+    if (!cmdline_value(cmdline, "quantum_ms", value, sizeof value)) return 10;
+    uint32_t ms = parse_uint(value);
+    if (ms == 0 || ms > cocoon::sys::max_quantum_ms) boot_failed("quantum_ms= must be 1 to 1000");
+    return ms;
+}
+
+// The scheduler from sched= (default rr).
+cocoon::sys::Scheduler scheduler_from(const char* cmdline) {
+    char value[16];
+    if (!cmdline_value(cmdline, "sched", value, sizeof value)) return cocoon::sys::scheduler_round_robin;
+    const cocoon::sys::Scheduler known[] = {cocoon::sys::scheduler_round_robin, cocoon::sys::scheduler_waker};
+    for (auto s : known)
+        if (strcmp(value, cocoon::sys::scheduler_name(s)) == 0) return s;
+    boot_failed("sched= names no scheduler (rr, waker)");
+}
+
 // A kill reason's word (cocoon/trace.h), or 0.
 uint32_t kill_reason_named(const char* word) {
     for (uint32_t reason = 1; *cocoon::trace::kill_reason_word(reason); ++reason)
@@ -206,6 +227,7 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
             cpu::features().pcid ? "on" : "off", trace::enabled() ? "on" : "off");
     timer::init();
     timer::calibrate_tsc();
+    tty::init();
     drivers::probe_block_devices(cmdline);
     if (cmdline_value(cmdline, "swap", value, sizeof value)) proc::init_swap(static_cast<int>(parse_uint(value)));
     uint64_t disk_archive_size = 0;
@@ -223,8 +245,7 @@ extern "C" [[noreturn]] void kmain(uint64_t start_info_phys) {
     // process's frames and slots come back to this.
     trace::frames(frames().total_count(), frames().free_count(), proc::swap_slots_total(), proc::swap_slots_used());
 
-    uint32_t quantum_ms = cmdline_value(cmdline, "quantum_ms", value, sizeof value) ? parse_uint(value) : 10;
-    proc::init(archive, archive_size, quantum_ms);
+    proc::init(archive, archive_size, quantum_from(cmdline), scheduler_from(cmdline));
     if (!cmdline_value(cmdline, "init", value, sizeof value)) strcpy_bounded(value, demo_programs, sizeof value);
     {
         for (char* name = value; *name;) {

@@ -29,10 +29,11 @@ int getpid() { return static_cast<int>(call(sys::getpid)); }
 void* brk(void* end) { return reinterpret_cast<void*>(call(sys::brk, (uint64_t)end)); }
 void* sbrk(intptr_t increment) { return reinterpret_cast<void*>(call(sys::sbrk, static_cast<uint64_t>(increment))); }
 void yield() { call(sys::yield); }
-void sleep_ms(uint64_t ms) { call(sys::sleep_ms, ms); }
+long sleep_ms(uint64_t ms) { return call(sys::sleep_ms, ms); }
 int spawn(const char* name, const char* args) { return static_cast<int>(call(sys::spawn, (uint64_t)name, (uint64_t)args)); }
-int wait(int pid, int* status, uint32_t* kill_reason) {
-    return static_cast<int>(call(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status, (uint64_t)kill_reason));
+int wait(int pid, int* status, uint32_t* kill_reason, uint64_t flags) {
+    return static_cast<int>(
+        syscall6(sys::wait, static_cast<uint64_t>(pid), (uint64_t)status, (uint64_t)kill_reason, flags, 0, 0));
 }
 const char* program_args() { return reinterpret_cast<const char*>(sys::args_address); }
 uint64_t uptime_ms() { return static_cast<uint64_t>(call(sys::uptime_ms)); }
@@ -46,5 +47,10 @@ long disk_flush(int disk) { return call(sys::disk_flush, disk); }
 long disk_sectors(int disk) { return call(sys::disk_sectors, disk); }
 long frames_free() { return call(sys::frames_free); }
 long kill(int pid) { return call(sys::kill, static_cast<uint64_t>(pid)); }
+long process_list(sys::ProcessInfo* out, size_t count) { return call(sys::process_list, (uint64_t)out, count); }
+long system_info(sys::SystemInfo* out) { return call(sys::system_info, (uint64_t)out); }
+long set_foreground(int pid) { return call(sys::set_foreground, static_cast<uint64_t>(pid)); }
+long set_quantum(uint64_t ms) { return call(sys::set_quantum, ms); }
+long console_mode(uint32_t mode) { return call(sys::console_mode, mode); }
 
 } // extern "C"

@@ -59,6 +59,7 @@ enum SwitchReason : uint32_t {
     switch_block = 3,     // the process slept or waited
     switch_exit = 4,      // the process ended
     switch_first = 5,     // first dispatch after boot or idle
+    switch_preempted = 6, // a process woken by a device or the clock took the CPU (sched=waker)
 };
 
 enum FaultOutcome : uint32_t {
@@ -85,6 +86,7 @@ enum KillReason : uint32_t {
     kill_other_exception = 11,
     kill_by_parent = 12,      // its parent called kill
     kill_x87_error = 13,      // an unmasked x87 exception (#MF)
+    kill_interrupted = 14,    // Ctrl-C on the console while it was the foreground job
 };
 
 // Why a process was killed, in words; the kernel prints it and cocoon logs it.
@@ -102,6 +104,7 @@ inline const char* kill_reason_text(uint32_t reason) {
     case kill_out_of_memory: return "out of memory";
     case kill_by_parent: return "ended by its parent";
     case kill_x87_error: return "x87 floating-point error";
+    case kill_interrupted: return "interrupted (Ctrl-C)";
     default: return "unexpected exception";
     }
 }
@@ -124,6 +127,7 @@ inline const char* kill_reason_word(uint32_t reason) {
     case kill_other_exception: return "exception";
     case kill_by_parent: return "parent";
     case kill_x87_error: return "x87";
+    case kill_interrupted: return "interrupt";
     default: return "";
     }
 }

@@ -27,6 +27,11 @@ TEST(GuestFormat, ConversionsWidthsAndLengths) {
     EXPECT_EQ(formatted("%p", reinterpret_cast<void*>(0x1000)), "0x1000");
 }
 
+TEST(GuestFormat, StringsTakeAWidthOnEitherSide) {
+    EXPECT_EQ(formatted("[%6s] [%-6s] [%2s]", "ps", "ready", "running"), "[    ps] [ready ] [running]");
+    EXPECT_EQ(formatted("[%-8s]", static_cast<const char*>(nullptr)), "[(null)  ]");
+}
+
 TEST(GuestFormat, OddFormatsPrintAsWrittenAndStopAtTheirEnd) {
     EXPECT_EQ(formatted("100%%"), "100%");
     EXPECT_EQ(formatted("%q"), "%q");

@@ -1,12 +1,9 @@
-// The kernel's user-pointer check and its round-robin choice, over simulated RAM.
-#include <vector>
-
+// The kernel's user-pointer check, over simulated RAM.
 #include <gtest/gtest.h>
 
 #include "cocoon/syscalls.h"
 #include "kernel/layout.h"
 #include "kernel/mm/user_range.h"
-#include "kernel/proc/round_robin.h"
 #include "support/simulated_ram.h"
 
 using namespace kernel::mm;
@@ -84,21 +81,6 @@ TEST(GuestUserRange, NoFrameForADemandPageIsEnomem) {
     }
     EXPECT_EQ(p.check(0x402000, 8, true), cocoon::sys::enomem);
     EXPECT_EQ(p.check(0x401000, 8, true), ok);  // mapped pages need no frame
-}
-
-TEST(GuestRoundRobin, EachRunnableSlotGetsItsTurnInOrder) {
-    std::vector<bool> runnable{false, true, false, true, true};
-    auto can_run = [&](int i) { return static_cast<bool>(runnable[i]); };
-    std::vector<int> order;
-    int last = -1;
-    for (int i = 0; i < 6; ++i) order.push_back(last = kernel::proc::round_robin_next(last, 5, can_run));
-    EXPECT_EQ(order, (std::vector<int>{1, 3, 4, 1, 3, 4}));
-    runnable[2] = true;  // woke up: its turn comes after the one that ran last
-    EXPECT_EQ(kernel::proc::round_robin_next(1, 5, can_run), 2);
-    runnable = {false, false, true, false, false};
-    EXPECT_EQ(kernel::proc::round_robin_next(2, 5, can_run), 2);  // alone: runs again
-    runnable[2] = false;
-    EXPECT_EQ(kernel::proc::round_robin_next(2, 5, can_run), -1);
 }
 
 } // namespace

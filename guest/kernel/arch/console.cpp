@@ -8,6 +8,10 @@ namespace kernel {
 namespace {
 
 constexpr uint16_t com1 = cocoon::platform::uart_port;
+// The 16550's registers, as offsets from its base port.
+enum : uint16_t { data, interrupt_enable, fifo_control, line_control, modem_control, line_status };
+constexpr uint8_t line_status_data_ready = 0x01, line_status_transmit_empty = 0x20;
+constexpr uint8_t interrupt_on_receive = 0x01;
 constexpr int fifo_size = 16;  // a 16550A's transmit FIFO
 int fifo_room = 0;
 
@@ -16,7 +20,7 @@ int fifo_room = 0;
 // (as Linux's 8250 driver does): a byte costs 1 + 1/16 exits instead of 2.
 void put(char c) {
     if (fifo_room == 0) {
-        while (!(x86::inb(com1 + 5) & 0x20)) {
+        while (!(x86::inb(com1 + line_status) & line_status_transmit_empty)) {
         }
         fifo_room = fifo_size;
     }
@@ -27,17 +31,24 @@ void put(char c) {
 } // namespace
 
 void console_init() {
-    x86::outb(com1 + 1, 0x00);  // no interrupts
-    x86::outb(com1 + 3, 0x80);  // DLAB
-    x86::outb(com1 + 0, 0x01);  // 115200 baud
-    x86::outb(com1 + 1, 0x00);
-    x86::outb(com1 + 3, 0x03);  // 8N1
-    x86::outb(com1 + 2, 0x07);  // FIFOs on and cleared
+    x86::outb(com1 + interrupt_enable, 0x00);  // no interrupts yet
+    x86::outb(com1 + line_control, 0x80);      // DLAB
+    x86::outb(com1 + data, 0x01);              // 115200 baud
+    x86::outb(com1 + interrupt_enable, 0x00);
+    x86::outb(com1 + line_control, 0x03);      // 8N1
+    x86::outb(com1 + fifo_control, 0x07);      // FIFOs on and cleared, receive interrupt at 1 byte
+    x86::outb(com1 + modem_control, 0x0b);     // DTR, RTS, and OUT2, which a PC's UART needs to raise its IRQ
 }
 
 void console_write(const char* text, size_t length) {
     for (size_t i = 0; i < length; ++i) put(text[i]);
 }
+
+bool console_byte_waiting() { return x86::inb(com1 + line_status) & line_status_data_ready; }
+
+char console_read_byte() { return static_cast<char>(x86::inb(com1 + data)); }
+
+void console_receive_interrupt(bool on) { x86::outb(com1 + interrupt_enable, on ? interrupt_on_receive : 0); }
 
 void kvprintf(const char* format, va_list args) {
     auto out = [](char c) { put(c); };

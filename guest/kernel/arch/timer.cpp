@@ -63,7 +63,11 @@ void calibrate_tsc() {
 
 uint64_t ms_since(uint64_t tsc) { return tsc_per_ms ? (x86::rdtsc() - tsc) / tsc_per_ms : 0; }
 
+uint64_t tsc_to_us(uint64_t cycles) { return tsc_per_ms ? cycles * 1000 / tsc_per_ms : 0; }
+
 uint64_t uptime_ms() { return tsc_per_ms ? (x86::rdtsc() - boot_tsc) / tsc_per_ms : tick_count * 1000 / hz; }
+
+uint64_t uptime_us() { return tsc_per_ms ? tsc_to_us(x86::rdtsc() - boot_tsc) : tick_count * 1000000 / hz; }
 
 uint64_t ticks() { return tick_count; }
 void tick() { tick_count = tick_count + 1; }

@@ -17,7 +17,9 @@ uint64_t ticks();                          // since boot, 1 ms each
 // while no tick reaches the CPU (see docs/build.md on the nested runner).
 void calibrate_tsc();
 uint64_t uptime_ms();
+uint64_t uptime_us();
 uint64_t ms_since(uint64_t tsc);           // by the TSC; 0 before calibration
+uint64_t tsc_to_us(uint64_t cycles);       // a span of TSC cycles; 0 before calibration
 void tick();                               // called by the IRQ 0 handler
 
 } // namespace kernel::timer

@@ -13,6 +13,7 @@
 #include "kernel/drivers/virtio_blk.h"
 #include "kernel/proc/process.h"
 #include "kernel/trace.h"
+#include "kernel/tty/console.h"
 
 namespace kernel::proc {
 void syscall(cpu::TrapFrame& frame);
@@ -70,7 +71,8 @@ void dispatch(cpu::TrapFrame& f, bool from_user) {
     }
     if (f.vector > timer::irq_base && f.vector < timer::irq_base + 16) {
         auto irq = static_cast<uint8_t>(f.vector - timer::irq_base);
-        drivers::block_interrupt(irq);
+        if (irq == cocoon::platform::uart_irq) tty::on_interrupt();
+        else drivers::block_interrupt(irq);
         timer::end_of_interrupt(irq);
         return;
     }
@@ -99,7 +101,10 @@ extern "C" void trap(cpu::TrapFrame* frame) {
     if (x86::read_rflags() & x86::rflags_df) panic("entered with the direction flag set", *frame);
     bool from_user = (frame->cs & 3) == 3;
     dispatch(*frame, from_user);
-    if (from_user) proc::end_if_killed();
+    if (from_user) {
+        proc::end_if_killed();
+        proc::preempt_if_woken();
+    }
 }
 
 } // namespace kernel

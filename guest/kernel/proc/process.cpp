@@ -28,7 +28,11 @@ using shared::table;
 void wake_parent(const Process& child) {
     Process* parent = find(child.parent);
     if (parent && parent->state == State::waiting && (parent->wait_for == -1 || parent->wait_for == child.pid))
-        parent->state = State::runnable;
+        make_runnable(*parent, Waker::process);
+}
+
+bool asleep(const Process& p) {
+    return p.state == State::sleeping || p.state == State::waiting || p.state == State::reading;
 }
 
 void release(Process& p) {
@@ -86,9 +90,10 @@ void shared::reap_if_dead(Process& p) {
 }
 
 
-void init(const uint8_t* archive_data, uint64_t size, uint32_t quantum) {
+void init(const uint8_t* archive_data, uint64_t size, uint32_t quantum, cocoon::sys::Scheduler scheduler) {
     shared::set_archive(archive_data, size);
-    shared::set_quantum(quantum);
+    set_quantum(quantum);
+    shared::set_scheduler(scheduler);
 }
 
 Process* current() { return running; }
@@ -120,21 +125,38 @@ void exit_current(int status, uint32_t kill_reason) {
     x86::halt_forever();  // a zombie is never scheduled again
 }
 
-void sleep_on(const void* channel) {
+void sleep_on(const void* channel, State state) {
     Process* p = running;
     p->channel = channel;
-    p->state = State::blocked;
+    p->state = state;
     yield_cpu(switch_block);
     p->channel = nullptr;
 }
 
 void wake_all(const void* channel) {
     for (auto& p : table)
-        if (p.state == State::blocked && p.channel == channel) p.state = State::runnable;
+        if ((p.state == State::blocked || p.state == State::reading) && p.channel == channel)
+            make_runnable(p, Waker::device_or_clock);
+}
+
+void kill(Process& p, uint32_t reason) {
+    if (!p.kill_pending) p.kill_pending = reason;
+    if (asleep(p)) make_runnable(p, Waker::process);
+}
+
+void interrupt(Process& p) {
+    p.interrupted = true;
+    if (asleep(p)) make_runnable(p, Waker::process);
+}
+
+bool take_interrupt(Process& p) {
+    bool was = p.interrupted;
+    p.interrupted = false;
+    return was;
 }
 
 void end_if_killed() {
-    if (running && running->killed) exit_current(-1, cocoon::trace::kill_by_parent);
+    if (running && running->kill_pending) exit_current(-1, running->kill_pending);
 }
 
 extern "C" void first_return_check() { end_if_killed(); }

@@ -14,7 +14,7 @@ extern Process* running;
 extern bool any_failed;  // the power-off status: a process the kernel started ended badly
 
 void set_archive(const uint8_t* archive, uint64_t size);  // exec.cpp
-void set_quantum(uint32_t quantum_ms);                    // scheduler.cpp
+void set_scheduler(cocoon::sys::Scheduler scheduler);    // scheduler.cpp
 // After a process left the CPU for good (process.cpp): its memory back, its slot
 // released or its parent woken.
 void reap_if_dead(Process& p);

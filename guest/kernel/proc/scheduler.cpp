@@ -1,6 +1,7 @@
 // The scheduler. It runs on the boot stack as its own context (as in xv6): a process
 // gives up the CPU by switching to it, and it picks the next runnable process
-// round-robin; the timer tick ends a process's slice.
+// round-robin (under sched=waker, one a device or the clock woke first); the timer tick
+// ends a process's slice. It keeps the time each process ran and the time it idled.
 #include "cocoon/exit_status.h"
 #include "cocoon/platform.h"
 #include "cocoon/trace.h"
@@ -10,7 +11,7 @@
 #include "kernel/arch/x86.h"
 #include "kernel/kmem.h"
 #include "kernel/proc/process_table.h"
-#include "kernel/proc/round_robin.h"
+#include "kernel/proc/run_order.h"
 #include "kernel/trace.h"
 
 extern "C" void switch_context(uint64_t* save, uint64_t next);
@@ -24,13 +25,16 @@ using shared::running;
 using shared::table;
 
 uint64_t scheduler_context = 0;
-int last_slot = -1;
+RunOrder<max_processes> run_order;
+cocoon::sys::Scheduler policy = cocoon::sys::scheduler_round_robin;
+bool preempt_wanted = false;  // sched=waker: a process was woken while another ran
 uint32_t last_pid = 0;
 uint32_t last_reason = switch_first;
 uint32_t quantum_ticks = 10;
 uint32_t quantum_left = 0;
-uint64_t quantum_ms = 10;
+uint32_t quantum = 10;  // ms
 uint64_t slice_started_tsc = 0;
+uint64_t idle_tsc = 0;
 
 void load_cr3(Process& p) {
     uint64_t cr3 = p.space.root();
@@ -51,10 +55,14 @@ bool anyone_alive() {
 }
 
 Process* pick_next() {
-    int next = round_robin_next(last_slot, max_processes, [](int i) { return table[i].state == State::runnable; });
-    if (next < 0) return nullptr;
-    last_slot = next;
-    return &table[next];
+    int next = run_order.next([](int i) { return table[i].state == State::runnable; });
+    return next < 0 ? nullptr : &table[next];
+}
+
+void idle() {
+    uint64_t start = x86::rdtsc();
+    asm volatile("sti; hlt; cli");  // until the next interrupt
+    idle_tsc += x86::rdtsc() - start;
 }
 
 [[noreturn]] void power_off() {
@@ -67,10 +75,37 @@ Process* pick_next() {
 
 } // namespace
 
-void shared::set_quantum(uint32_t quantum) {
-    quantum_ms = quantum ? quantum : 10;
-    quantum_ticks = static_cast<uint32_t>(quantum_ms * timer::hz / 1000);
+void shared::set_scheduler(cocoon::sys::Scheduler scheduler) { policy = scheduler; }
+
+uint32_t quantum_ms() { return quantum; }
+
+// Takes effect from the next slice.
+uint32_t set_quantum(uint32_t ms) {
+    uint32_t before = quantum;
+    quantum = ms;
+    quantum_ticks = static_cast<uint32_t>(uint64_t{ms} * timer::hz / 1000);
     if (quantum_ticks == 0) quantum_ticks = 1;
+    return before;
+}
+
+cocoon::sys::Scheduler scheduler() { return policy; }
+
+uint64_t cpu_us(const Process& p) {
+    uint64_t tsc = p.cpu_tsc + (&p == running ? x86::rdtsc() - slice_started_tsc : 0);
+    return timer::tsc_to_us(tsc);
+}
+
+uint64_t idle_us() { return timer::tsc_to_us(idle_tsc); }
+
+void make_runnable(Process& p, Waker waker) {
+    p.state = State::runnable;
+    if (policy != cocoon::sys::scheduler_waker || waker != Waker::device_or_clock) return;
+    run_order.put_first(static_cast<int>(&p - table));
+    if (running && running != &p) preempt_wanted = true;
+}
+
+void preempt_if_woken() {
+    if (running && preempt_wanted) yield_cpu(switch_preempted);
 }
 
 void yield_cpu(uint32_t reason) {
@@ -84,14 +119,13 @@ void on_tick() {
     timer::tick();
     uint64_t now = timer::ticks();
     for (auto& p : table)
-        if (p.state == State::sleeping && p.wake_at <= now) p.state = State::runnable;
+        if (p.state == State::sleeping && p.wake_at <= now) make_runnable(p, Waker::device_or_clock);
     if (running) {
-        ++running->ticks_used;
         // The slice is time on the CPU, read from the TSC: a tick that arrives late
         // (the nested runner delivers them only at the guest's exits) still ends a
         // slice that has run its length.
         bool ticks_done = quantum_left > 0 && --quantum_left == 0;
-        if (ticks_done || timer::ms_since(slice_started_tsc) >= quantum_ms) yield_cpu(switch_quantum);
+        if (ticks_done || timer::ms_since(slice_started_tsc) >= quantum) yield_cpu(switch_quantum);
     }
 }
 
@@ -100,7 +134,12 @@ void run_scheduler() {
         Process* next = pick_next();
         if (!next) {
             if (!anyone_alive()) power_off();
-            asm volatile("sti; hlt; cli");  // idle until the next interrupt
+            if (last_pid) {  // the CPU goes idle: a switch to pid 0, so cocoon counts the time as no process's
+                trace::switched(last_pid, 0, last_reason);
+                last_pid = 0;
+                last_reason = switch_first;
+            }
+            idle();
             continue;
         }
         trace::switched(last_pid, static_cast<uint32_t>(next->pid), last_reason);
@@ -108,6 +147,7 @@ void run_scheduler() {
         running = next;
         next->state = State::running;
         ++next->scheduled;
+        preempt_wanted = false;
         quantum_left = quantum_ticks;
         slice_started_tsc = x86::rdtsc();
         cpu::set_kernel_stack(reinterpret_cast<uint64_t>(next->kernel_stack + kernel_stack_size));
@@ -117,6 +157,7 @@ void run_scheduler() {
         switch_context(&scheduler_context, next->context);
         asm volatile("fnsave %0" : "=m"(next->x87));
         // Back here: `next` left the CPU.
+        next->cpu_tsc += x86::rdtsc() - slice_started_tsc;
         x86::write_cr3(kernel_root());
         running = nullptr;
         last_pid = static_cast<uint32_t>(next->pid);

@@ -3,7 +3,6 @@
 #include "cocoon/syscalls.h"
 #include "cocoon/trace.h"
 
-#include "kernel/arch/console.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/x86.h"
@@ -13,6 +12,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/swap_space.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/syscall_handlers.h"
 
 namespace kernel::proc {
 namespace {
@@ -21,40 +21,6 @@ namespace sys = cocoon::sys;
 using namespace cocoon::trace;
 
 int64_t fail(int64_t errno_value) { return -errno_value; }
-
-// At most this much per read or write (a short count, as Linux's MAX_RW_COUNT): the
-// pages a call checks and supplies are bounded, whatever length the caller names.
-constexpr uint64_t max_transfer = 1u << 20;
-
-int64_t sys_write(uint64_t fd, uint64_t buffer, uint64_t length) {
-    if (fd != 1 && fd != 2) return fail(sys::ebadf);
-    if (length > max_transfer) length = max_transfer;
-    if (!user_range_ok(buffer, length, false)) return fail(sys::efault);
-    char chunk[256];
-    for (uint64_t done = 0; done < length;) {
-        uint64_t n = length - done < sizeof chunk ? length - done : sizeof chunk;
-        cpu::user_access_begin();
-        memcpy(chunk, reinterpret_cast<const void*>(buffer + done), n);
-        cpu::user_access_end();
-        console_write(chunk, n);
-        done += n;
-    }
-    return static_cast<int64_t>(length);
-}
-
-int64_t sys_read(uint64_t fd, uint64_t buffer, uint64_t length) {
-    if (fd != 0) return fail(sys::ebadf);
-    if (length > max_transfer) length = max_transfer;
-    if (!user_range_ok(buffer, length, true)) return fail(sys::efault);
-    uint64_t n = 0;
-    while (n < length && (x86::inb(0x3fd) & 1)) {  // what the UART holds now; never blocks
-        char c = static_cast<char>(x86::inb(0x3f8));
-        cpu::user_access_begin();
-        reinterpret_cast<char*>(buffer)[n++] = c;
-        cpu::user_access_end();
-    }
-    return static_cast<int64_t>(n);
-}
 
 // The heap may grow up to the guard gap below the stack.
 int64_t set_break(Process& p, uint64_t end) {
@@ -116,15 +82,12 @@ void put_result(uint64_t address, uint32_t value) {
     cpu::user_access_end();
 }
 
-// A pid from a system call: pids are positive ints, and a value that is not one (2^32 +
-// a child's pid, say) names no process rather than wrapping onto a real one.
-int pid_argument(int64_t pid) { return pid > 0 && pid <= INT32_MAX ? static_cast<int>(pid) : 0; }
-
 // pid <= 0: any child.
-int64_t sys_wait(int64_t pid_value, uint64_t status_address, uint64_t reason_address) {
+int64_t sys_wait(int64_t pid_value, uint64_t status_address, uint64_t reason_address, uint64_t flags) {
     Process& me = *current();
-    int pid = pid_value <= 0 ? -1 : pid_argument(pid_value);
+    int pid = pid_value <= 0 ? -1 : calls::pid_argument(pid_value);
     if (pid == 0) return fail(sys::echild);
+    if (flags & ~sys::wait_nohang) return fail(sys::einval);
     if (!result_slot_ok(status_address) || !result_slot_ok(reason_address)) return fail(sys::efault);
     for (;;) {
         bool have_child = false;
@@ -143,7 +106,8 @@ int64_t sys_wait(int64_t pid_value, uint64_t status_address, uint64_t reason_add
             return found;
         }
         if (!have_child) return fail(sys::echild);
-        if (me.killed) return fail(sys::eintr);  // it ends on its way out
+        if (flags & sys::wait_nohang) return 0;
+        if (me.kill_pending || take_interrupt(me)) return fail(sys::eintr);  // a killed one ends on its way out
         me.state = State::waiting;
         me.wait_for = pid;
         yield_cpu(switch_block);
@@ -190,41 +154,42 @@ int64_t sys_disk_sectors(uint64_t disk) {
 
 // A killed process does not sleep: nothing would wake it before wake_at. (With one CPU
 // a kill finds it sleeping or on its way back to user mode; not so with several.)
-void sys_sleep(uint64_t ms) {
+int64_t sys_sleep(uint64_t ms) {
     Process& me = *current();
-    if (me.killed) return;  // it ends on its way out
+    if (me.kill_pending) return 0;  // it ends on its way out
+    if (take_interrupt(me)) return fail(sys::eintr);
     me.wake_at = timer::ticks() + (ms > (1ull << 40) ? (1ull << 40) : ms) * timer::hz / 1000;
     me.state = State::sleeping;
     yield_cpu(switch_block);
+    return take_interrupt(me) ? fail(sys::eintr) : 0;
 }
 
-// Marks the caller's child killed; a sleeping or waiting child wakes to notice. One
-// blocked on a disk request notices when the request is done: its pages are pinned.
 int64_t sys_kill(int64_t pid) {
-    Process* child = find(pid_argument(pid));
+    Process* child = find(calls::pid_argument(pid));
     if (!child || child->state == State::unused || child->state == State::zombie) return fail(sys::esrch);
     if (child->parent != current()->pid) return fail(sys::eperm);
-    child->killed = true;
-    if (child->state == State::sleeping || child->state == State::waiting) child->state = State::runnable;
+    kill(*child, kill_by_parent);
     return 0;
 }
 
 } // namespace
+
+int calls::pid_argument(int64_t pid) { return pid > 0 && pid <= INT32_MAX ? static_cast<int>(pid) : 0; }
 
 void syscall(cpu::TrapFrame& f) {
     Process& p = *current();
     int64_t result = 0;
     switch (f.rax) {
     case sys::exit: exit_current(static_cast<int>(f.rdi), kill_none);
-    case sys::write: result = sys_write(f.rdi, f.rsi, f.rdx); break;
-    case sys::read: result = sys_read(f.rdi, f.rsi, f.rdx); break;
+    case sys::write: result = calls::write(f.rdi, f.rsi, f.rdx); break;
+    case sys::read: result = calls::read(f.rdi, f.rsi, f.rdx); break;
     case sys::getpid: result = p.pid; break;
     case sys::brk: result = sys_brk(f.rdi); break;
     case sys::sbrk: result = sys_sbrk(static_cast<int64_t>(f.rdi)); break;
     case sys::yield: yield_cpu(switch_yield); break;
-    case sys::sleep_ms: sys_sleep(f.rdi); break;
+    case sys::sleep_ms: result = sys_sleep(f.rdi); break;
     case sys::spawn: result = sys_spawn(f.rdi, f.rsi); break;
-    case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi, f.rdx); break;
+    case sys::wait: result = sys_wait(static_cast<int64_t>(f.rdi), f.rsi, f.rdx, f.r10); break;
     case sys::uptime_ms: result = static_cast<int64_t>(timer::uptime_ms()); break;
     case sys::disk_read: result = sys_disk_transfer(false, f.rdi, f.rsi, f.rdx, f.r10); break;
     case sys::disk_write: result = sys_disk_transfer(true, f.rdi, f.rsi, f.rdx, f.r10); break;
@@ -232,6 +197,11 @@ void syscall(cpu::TrapFrame& f) {
     case sys::disk_sectors: result = sys_disk_sectors(f.rdi); break;
     case sys::frames_free: result = static_cast<int64_t>(frames().free_count()); break;
     case sys::kill: result = sys_kill(static_cast<int64_t>(f.rdi)); break;
+    case sys::process_list: result = calls::process_list(f.rdi, f.rsi); break;
+    case sys::system_info: result = calls::system_info(f.rdi); break;
+    case sys::set_foreground: result = calls::set_foreground(static_cast<int64_t>(f.rdi)); break;
+    case sys::set_quantum: result = calls::set_quantum(f.rdi); break;
+    case sys::console_mode: result = calls::console_mode(f.rdi); break;
     default: result = fail(sys::enosys);
     }
     f.rax = static_cast<uint64_t>(result);

@@ -233,6 +233,54 @@ void spinner_case() {
         pass(name);
 }
 
+// Values the console's and the scheduler's calls refuse. (usertests does not take the
+// console: the case that would, set_foreground(0), is left out.)
+void argument_cases() {
+    long quantum = set_quantum(0);
+    expect_result("set_quantum(0 asks, changing nothing)", set_quantum(0), quantum);
+    expect_result("set_quantum(past the most)", set_quantum(sys::max_quantum_ms + 1), -sys::einval);
+    expect_result("set_quantum(2^32 + 5)", set_quantum((uint64_t{1} << 32) + 5), -sys::einval);
+    expect_result("console_mode(no such mode)", console_mode(7), -sys::einval);
+    expect_result("wait(an unknown flag)", wait(-1, nullptr, nullptr, 2), -sys::einval);
+    expect_result("set_foreground(itself: not its own child)", set_foreground(getpid()), -sys::eperm);
+    expect_result("set_foreground(no such process)", set_foreground(999999), -sys::esrch);
+    expect_result("set_foreground(2^32 + its pid)",
+                  syscall6(sys::set_foreground, (uint64_t{1} << 32) + static_cast<uint64_t>(getpid()), 0, 0, 0, 0, 0),
+                  -sys::esrch);
+}
+
+// What the kernel lists for `pid` (all zero when it is not there).
+sys::ProcessInfo info_of(int pid) {
+    static sys::ProcessInfo list[64];
+    long n = process_list(list, 64);
+    for (long i = 0; i < n; ++i)
+        if (list[i].pid == pid) return list[i];
+    return {};
+}
+
+// A read asked for more heap than RAM holds supplies 1 MiB of it at most, then blocks
+// for the console's input (there is none) until its parent ends it.
+void read_hog_case() {
+    const char* name = "read(more than RAM: 1 MiB supplied at most, then it waits for input)";
+    long before = frames_free();
+    int hog = spawn("ut_child", "read-hog");
+    sys::ProcessInfo seen{};
+    for (int tries = 0; tries < 500 && seen.state != sys::state_input; ++tries) {
+        sleep_ms(10);
+        seen = info_of(hog);
+    }
+    long killed = kill(hog);
+    uint32_t reason = 0;
+    bool ended = wait(hog, nullptr, &reason) == hog && reason == trace::kill_by_parent;
+    long lost = before - frames_free();
+    constexpr uint64_t most = 256 + 64;  // the 1 MiB, and the program's own pages
+    if (seen.state != sys::state_input || seen.pages > most || killed || !ended || lost)
+        fail(name, "state %s, %lu pages, kill %ld, ended %d (reason %u), %ld frames gone",
+             sys::process_state_name(seen.state), seen.pages, killed, ended, reason, lost);
+    else
+        pass(name);
+}
+
 // The x87 registers are part of each process's state, saved and restored with it.
 void x87_case() {
     const char* name = "x87 registers(private to each process)";
@@ -264,7 +312,8 @@ void limit_cases() {
     x87_case();
     expect_exit("nt-flag(NT set across a system call)", "nt-flag", 0);
     expect_exit("direction-flag(DF set across faults and ticks)", "direction-flag", 0);
-    expect_exit("syscall-hog(a read asked for more than RAM does 1 MiB at most)", "syscall-hog", 0);
+    read_hog_case();
+    argument_cases();
     misfit_cases();
     expect_killed("hog killed (out of memory)", "hog", trace::kill_out_of_memory);
 }

@@ -156,6 +156,33 @@ void disk_cases() {
                   syscall6(sys::disk_read, uint64_t{1} << 32, 0, valid, 512, 0, 0), -sys::enoent);
 }
 
+// The calls that fill in a structure: every class of bad pointer for each, and the
+// controls (it lists itself, running; the figures add up).
+void status_cases() {
+    Bad classes[16];
+    int n = address_classes(classes, sizeof(sys::ProcessInfo));
+    n += read_only_classes(classes + n, sizeof(sys::ProcessInfo));
+    each("process_list", classes, n,
+         [](uint64_t a, uint64_t) { return process_list(reinterpret_cast<sys::ProcessInfo*>(a), 1); });
+    n = address_classes(classes, sizeof(sys::SystemInfo));
+    n += read_only_classes(classes + n, sizeof(sys::SystemInfo));
+    each("system_info", classes, n, [](uint64_t a, uint64_t) { return system_info(reinterpret_cast<sys::SystemInfo*>(a)); });
+
+    static sys::ProcessInfo list[64];
+    long listed = process_list(list, 64);
+    bool itself = false;
+    for (long i = 0; i < listed; ++i) itself |= list[i].pid == getpid() && list[i].state == sys::state_running;
+    if (!itself) fail("process_list(valid buffer)", "%ld listed, itself not running among them", listed);
+    else pass("process_list(valid buffer)");
+    sys::SystemInfo info{};
+    long r = system_info(&info);
+    if (r || !info.frames_free || info.frames_free > info.frames_total || info.idle_us > info.uptime_us)
+        fail("system_info(valid buffer)", "returned %ld, %lu of %lu frames free, idle %lu of %lu us", r,
+             info.frames_free, info.frames_total, info.idle_us, info.uptime_us);
+    else
+        pass("system_info(valid buffer)");
+}
+
 } // namespace
 
 void pointer_cases() {
@@ -163,6 +190,7 @@ void pointer_cases() {
     wait_cases();
     spawn_cases();
     disk_cases();
+    status_cases();
 }
 
 } // namespace ut
