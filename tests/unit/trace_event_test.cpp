@@ -66,6 +66,8 @@ TEST(TraceEvent, EachKindDecodesToItsEvent) {
     EXPECT_EQ(x.peak_pages, 9u);
     exit.proc.kill_reason = trace::kill_stack_guard;
     EXPECT_EQ(std::get<Exit>(decode(exit).what).killed, KillReason(trace::kill_stack_guard));
+    exit.proc.kill_reason = trace::kill_interrupted;
+    EXPECT_EQ(std::get<Exit>(decode(exit).what).killed, KillReason(trace::kill_interrupted));
 
     trace::Record sw = of_kind(trace::kind_switch);
     sw.sw = trace::SwitchEvent{3, 4, trace::switch_yield, 0};
@@ -73,6 +75,8 @@ TEST(TraceEvent, EachKindDecodesToItsEvent) {
     EXPECT_EQ(w.from, 3u);
     EXPECT_EQ(w.to, 4u);
     EXPECT_EQ(w.reason, SwitchReason::yielded);
+    sw.sw.reason = trace::switch_preempted;
+    EXPECT_EQ(std::get<Switch>(decode(sw).what).reason, SwitchReason::preempted);
 
     auto f = std::get<Fault>(decode(fault(14, trace::outcome_killed, trace::kill_write_code)).what);
     EXPECT_EQ(f.address, 0x400010u);

@@ -13,6 +13,7 @@ const char* switch_reason_text(event::SwitchReason reason) {
     case event::SwitchReason::blocked: return "blocked";
     case event::SwitchReason::exited: return "exited";
     case event::SwitchReason::first_run: return "first run";
+    case event::SwitchReason::preempted: return "preempted";
     case event::SwitchReason::unknown: break;
     }
     return "?";

@@ -30,7 +30,8 @@ KillReason kill_reason(uint32_t code) {
     case trace::kill_out_of_memory:
     case trace::kill_other_exception:
     case trace::kill_by_parent:
-    case trace::kill_x87_error: return reason;
+    case trace::kill_x87_error:
+    case trace::kill_interrupted: return reason;
     }
     return UnknownReason{code};
 }
@@ -53,6 +54,7 @@ SwitchReason switch_reason(uint32_t code) {
     case trace::switch_block: return SwitchReason::blocked;
     case trace::switch_exit: return SwitchReason::exited;
     case trace::switch_first: return SwitchReason::first_run;
+    case trace::switch_preempted: return SwitchReason::preempted;
     }
     return SwitchReason::unknown;
 }

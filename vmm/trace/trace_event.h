@@ -19,7 +19,7 @@
 namespace cocoon::vmm {
 namespace event {
 
-enum class SwitchReason { quantum_expired, yielded, blocked, exited, first_run, unknown };
+enum class SwitchReason { quantum_expired, yielded, blocked, exited, first_run, preempted, unknown };
 
 // Why the kernel killed a process: a reason the contract names, or the number it sent
 // that names none (a kill that gives no reason is one).
