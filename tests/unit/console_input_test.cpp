@@ -1,5 +1,5 @@
 // The console's input: bytes on a pipe reach the UART's receive queue; a file gives none.
-#include "vmm/devices/console_input.h"
+#include "vmm/console/console_input.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -15,8 +15,8 @@
 
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
+#include "vmm/console/console_writer.h"
 #include "vmm/devices/cmos_rtc.h"
-#include "vmm/devices/console_writer.h"
 #include "vmm/devices/discard_port.h"
 #include "vmm/devices/exit_port.h"
 #include "vmm/devices/i8042.h"

@@ -8,7 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <spdlog/spdlog.h>
 
-#include "vmm/devices/console_input.h"
+#include "vmm/console/console_input.h"
 #include "vmm/exit_status.h"
 #include "vmm/machine/external_stops.h"
 #include "vmm/sandbox/seccomp_filter.h"

@@ -1,4 +1,4 @@
-#include "vmm/devices/console_input.h"
+#include "vmm/console/console_input.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
