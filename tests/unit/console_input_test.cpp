@@ -1,4 +1,5 @@
-// The console's input: bytes on a pipe reach the UART's receive queue; a file gives none.
+// The console's input: bytes on a pipe reach the UART's receive FIFO, a paste larger than
+// it whole as the guest makes room; a file gives none; stdin's flags are put back.
 #include "vmm/console/console_input.h"
 
 #include <fcntl.h>
@@ -44,6 +45,39 @@ TEST_F(ConsoleInputTest, WhatArrivesOnAPipeReachesTheUart) {
     close(fds[1]);
     events.run();  // until the end of file ends the reads
     EXPECT_EQ(received(), "ls\n");
+}
+
+TEST_F(ConsoleInputTest, APasteLargerThanTheFifoArrivesWholeAsTheGuestReads) {
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    std::string paste;
+    for (int i = 0; paste.size() < 20000; ++i) paste += "line " + std::to_string(i) + "\n";
+    ASSERT_EQ(write(fds[1], paste.data(), paste.size()), static_cast<ssize_t>(paste.size()));
+    close(fds[1]);
+    ConsoleInput input(events, fds[0], uart);
+    std::string arrived;
+    for (int rounds = 0; arrived.size() < paste.size() && rounds < 100000; ++rounds) {
+        events.poll();
+        events.restart();
+        std::string now = received();
+        ASSERT_LE(now.size(), Uart::fifo_size);
+        arrived += now;
+    }
+    EXPECT_EQ(arrived, paste);
+    close(fds[0]);
+}
+
+TEST_F(ConsoleInputTest, StdinsFlagsArePutBack) {
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    int before = fcntl(fds[0], F_GETFL);
+    {
+        ConsoleInput input(events, fds[0], uart);
+        events.poll();  // Asio makes its descriptor non-blocking: the same file description
+    }
+    EXPECT_EQ(fcntl(fds[0], F_GETFL), before);
+    close(fds[0]);
+    close(fds[1]);
 }
 
 TEST_F(ConsoleInputTest, AFileGivesNoInput) {
