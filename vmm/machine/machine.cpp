@@ -38,7 +38,7 @@ int Machine::run() {
     Hardware& hw = *hardware_;
     auto work = boost::asio::make_work_guard(hw.events);
     ExternalStops external_stops(hw.events, options_, stop_run());
-    ConsoleInput console_input(hw.events, STDIN_FILENO, hw.legacy->uart);
+    ConsoleInput console_input(hw.events, STDIN_FILENO, hw.legacy->uart, stop_run());
 
     auto started = std::chrono::steady_clock::now();
     std::thread event_thread([this, &hw] {
