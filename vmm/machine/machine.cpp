@@ -59,6 +59,7 @@ int Machine::run() {
     event_thread.join();
     if (hw.debugger) hw.debugger->finish(end_.status);
     hw.tracing->device.drain();  // what the guest wrote after the last periodic drain
+    hw.echoes.report_now();      // and the echoes since the event thread last reported
     hw.tracing->log.write_timeline();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log_summary(hw, end_, seconds);
