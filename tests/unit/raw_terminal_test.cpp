@@ -73,7 +73,19 @@ struct RawTerminalTest : ::testing::Test {
         close(ready[0]);
         return pid;
     }
+    // The child ended of `signal`, the terminal as found.
+    void expect_ended_by(pid_t pid, int signal) const {
+        int status = 0;
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFSIGNALED(status)) << strsignal(signal) << ": status " << status;
+        EXPECT_EQ(WTERMSIG(status), signal);
+        EXPECT_TRUE(same(now(), found)) << strsignal(signal);
+    }
 };
+
+void wait_for_signals() {
+    for (;;) pause();
+}
 
 TEST(RawInputMode, KeysPassOneByOneUnechoedAndOutputIsAsItWas) {
     termios cooked{};
@@ -134,9 +146,7 @@ TEST_F(RawTerminalTest, NotATerminalIsLeftAlone) {
 
 // Another process stops cocoon: the terminal is the shell's again while it is stopped.
 TEST_F(RawTerminalTest, SigtstpGivesItBackAndSigcontTakesItAgain) {
-    pid_t pid = child([] {
-        for (;;) pause();
-    });
+    pid_t pid = child(wait_for_signals);
     ASSERT_GT(pid, 0);
     EXPECT_TRUE(is_raw(now()));
     kill(pid, SIGTSTP);
@@ -146,35 +156,25 @@ TEST_F(RawTerminalTest, SigtstpGivesItBackAndSigcontTakesItAgain) {
     EXPECT_TRUE(same(now(), found));
     kill(pid, SIGCONT);
     EXPECT_TRUE(becomes(true));
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    kill(pid, SIGHUP);
+    expect_ended_by(pid, SIGHUP);
 }
 
 // A signal that ends the process: the mode goes back, and the process ends of it.
 TEST_F(RawTerminalTest, AnEndingSignalGivesItBackAndStillEnds) {
     for (int signal : {SIGHUP, SIGQUIT, SIGPIPE}) {
-        pid_t pid = child([] {
-            for (;;) pause();
-        });
+        pid_t pid = child(wait_for_signals);
         ASSERT_GT(pid, 0);
         EXPECT_TRUE(is_raw(now()));
         kill(pid, signal);
-        int status = 0;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFSIGNALED(status)) << strsignal(signal);
-        EXPECT_EQ(WTERMSIG(status), signal);
-        EXPECT_TRUE(same(now(), found)) << strsignal(signal);
+        expect_ended_by(pid, signal);
     }
 }
 
 TEST_F(RawTerminalTest, AbortGivesItBack) {
     pid_t pid = child([] { abort(); });
     ASSERT_GT(pid, 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status));
-    EXPECT_EQ(WTERMSIG(status), SIGABRT);
-    EXPECT_TRUE(same(now(), found));
+    expect_ended_by(pid, SIGABRT);
 }
 
 #if !defined(__SANITIZE_ADDRESS__)  // ASan handles SIGSEGV itself, and RawTerminal leaves it so
@@ -184,11 +184,7 @@ TEST_F(RawTerminalTest, ACrashGivesItBack) {
         *static_cast<volatile char*>(page) = 1;
     });
     ASSERT_GT(pid, 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status));
-    EXPECT_EQ(WTERMSIG(status), SIGSEGV);
-    EXPECT_TRUE(same(now(), found));
+    expect_ended_by(pid, SIGSEGV);
 }
 #endif
 
