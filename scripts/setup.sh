@@ -17,6 +17,7 @@ packages=(
     socat                              # the nested runner's stall report asks QEMU's monitor
     linux-headers-amd64                # a test module for the Linux guest (scripts/linux/)
     gdb                                # the GDB stub's tests
+    tmux                               # the console tried in a real terminal (tests/kvm/console_in_tmux.sh)
 )
 # `setup.sh bench`: also what the benchmarks use (scripts/bench.sh).
 [ "${1:-}" = bench ] && packages+=(

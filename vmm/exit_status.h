@@ -17,6 +17,7 @@ inline constexpr int fail_entry = 82;        // KVM_EXIT_FAIL_ENTRY: the CPU ref
 inline constexpr int guest_stopped = 83;     // other ends: KVM_EXIT_HLT without irqchip, unknown exits
 inline constexpr int timeout = 124;          // --timeout ran out
 inline constexpr int sigint = 130;           // 128 + SIGINT
+inline constexpr int console_quit = 131;     // Ctrl-A x on the terminal, as its quit key (SIGQUIT) would
 inline constexpr int debugger_kill = 137;    // the debugger ended the run ('k'), as SIGKILL would
 inline constexpr int sigterm = 143;          // 128 + SIGTERM
 

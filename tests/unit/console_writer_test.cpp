@@ -1,5 +1,5 @@
 // The console on the host: whole lines at once, and an open line once the guest pauses.
-#include "vmm/devices/console_writer.h"
+#include "vmm/console/console_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -102,6 +102,42 @@ TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
     EXPECT_EQ(cocoon::test::trace_records(lines).size(), 11u);
 }
 
+// A key's echo, timed on the host, lands on the trace's time line through the anchor.
+TEST(EventLog, AnEchoTakesItsPlaceAmongTheRecords) {
+    std::string path = ::testing::TempDir() + "event_log_echo.jsonl";
+    std::string timeline = ::testing::TempDir() + "event_log_echo.json";
+    setup_logging("off", path);
+    GuestMemory memory(1 << 20);
+    EventLog log(memory, khz, "");
+    log.keep_timeline(timeline, "");
+    HostTime anchor_time = HostTime{} + std::chrono::seconds(1);
+    log.anchor_host_clock({anchor_time, 10 * khz});  // the guest's TSC read 10 ms then
+    log.record(spawn(0, 1, "sh"));
+    log.record_echo({'a', anchor_time + std::chrono::milliseconds(5), anchor_time + std::chrono::milliseconds(7)});
+    log.write_timeline();
+    spdlog::default_logger()->flush();
+    auto lines = cocoon::test::read_json_lines(path);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("off"));
+    std::remove(path.c_str());
+
+    nlohmann::json echo;
+    for (const auto& line : lines)
+        if (line.value("kind", "") == "echo") echo = line;
+    ASSERT_FALSE(echo.is_null());
+    EXPECT_EQ(echo["key"], "'a'");
+    EXPECT_EQ(echo["byte"], 'a');
+    EXPECT_EQ(echo["t_ns"], 15000000);
+    EXPECT_EQ(echo["latency_ns"], 2000000);
+    EXPECT_EQ(echo["msg"], "t=15.000ms echo of 'a' after 2.000ms");
+    std::ifstream in(timeline);
+    nlohmann::json trace = nlohmann::json::parse(in);
+    std::vector<int64_t> ts;
+    for (const auto& e : trace["traceEvents"])
+        if (e["name"] == "echo") ts.push_back(e["ts"]);
+    EXPECT_EQ(ts, (std::vector<int64_t>{15000, 17000}));
+    std::remove(timeline.c_str());
+}
+
 // --maps-out makes its folder, and the map of each exit is there at the end.
 TEST(EventLog, MapsGoToAFolderMadeIfMissing) {
     std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "event_log_maps" / "deeper";

@@ -3,6 +3,8 @@
 #include "vmm/sandbox/seccomp_filter.h"
 
 #include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -73,6 +75,27 @@ TEST(SeccompFilter, AllowedCallsWork) {
     EXPECT_EQ(byte, 'k');
     close(fds[0]);
     close(fds[1]);
+}
+
+// A crash on a confined thread can still give the terminal its mode back; the terminal's
+// job-control signals wait for the main thread.
+TEST(SeccompFilter, ConfinedThreadsSetTheTerminalsModeAndLeaveJobControlAlone) {
+    int master = -1, slave = -1;
+    ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+    termios mode{};
+    ASSERT_EQ(tcgetattr(slave, &mode), 0);
+    for (ThreadRole role : {ThreadRole::vcpu, ThreadRole::events}) {
+        int status = run_confined(role, [&] {
+            sigset_t blocked;
+            pthread_sigmask(SIG_BLOCK, nullptr, &blocked);
+            if (!sigismember(&blocked, SIGTSTP) || !sigismember(&blocked, SIGCONT)) return 1;
+            return tcsetattr(slave, TCSANOW, &mode) == 0 ? 9 : 2;
+        });
+        ASSERT_TRUE(WIFEXITED(status)) << "role " << int(role) << " status " << status;
+        EXPECT_EQ(WEXITSTATUS(status), 9) << "role " << int(role);
+    }
+    close(master);
+    close(slave);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // The timeline file: the Chrome Trace Event format's required fields, one track per
-// process with spans that never overlap on the one CPU, instants and counters; and its
-// SVG picture: a lane per process, a bar per span, markers, and no throw on bad input.
+// process with spans that never overlap on the one CPU, instants and counters, the
+// console's echoes as async slices; and its SVG picture: a lane per process, a bar per
+// span, markers, and no throw on bad input.
 #include <gtest/gtest.h>
 
 #include "vmm/trace/timeline.h"
@@ -55,6 +56,27 @@ TEST(Timeline, SpansFollowTheSwitchesAndNeverOverlap) {
     EXPECT_EQ(spans[0], (std::pair<int64_t, int64_t>{500, 10500}));
     EXPECT_EQ(spans[2], (std::pair<int64_t, int64_t>{30000, 35250}));
     for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
+}
+
+// Keys typed faster than they are echoed overlap: each is a begin and an end of its own id.
+TEST(Timeline, EchoesAreAsyncSlicesOnTheConsoleTrack) {
+    Timeline t;
+    t.process_named(1, "sh");
+    EXPECT_EQ(count(t.to_json().dump(), "console"), 0u);  // no keys: no console track
+    t.echo(1.0, 3.5, "'a'");
+    t.echo(2.0, 4.0, "'b'");
+    auto json = t.to_json();
+    std::vector<std::string> slices;
+    bool named = false;
+    for (const auto& e : json["traceEvents"]) {
+        if (e["ph"] == "b" || e["ph"] == "e")
+            slices.push_back(e["ph"].get<std::string>() + std::to_string(e["id"].get<int>()) + "@" +
+                             std::to_string(e["ts"].get<int64_t>()) + e.value("args", nlohmann::json::object()).value("key", ""));
+        named |= e["ph"] == "M" && e["name"] == "process_name" && e["pid"] == 2;
+    }
+    EXPECT_EQ(slices, (std::vector<std::string>{"b1@1000'a'", "e1@3500", "b2@2000'b'", "e2@4000"}));
+    EXPECT_TRUE(named);
+    EXPECT_EQ(count(render_timeline_svg(json), "class='lane'"), 1u);  // the picture keeps its lanes
 }
 
 TEST(TimelineSvg, DrawsALanePerProcessABarPerSpanAndMarkers) {

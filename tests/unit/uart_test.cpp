@@ -80,6 +80,52 @@ TEST_F(UartTest, ThreInterruptIsRaisedOnEnableAndClearedByReadingIir) {
     EXPECT_EQ(get(2) & 0x0f, 0x02);
 }
 
+TEST_F(UartTest, ReceiveFifoTakesSixteenBytesAndNoMore) {
+    std::string typed = "0123456789abcdefXYZ";
+    EXPECT_EQ(uart.receive(std::span(reinterpret_cast<const uint8_t*>(typed.data()), typed.size())), 16u);
+    std::string read;
+    while (get(5) & 0x01) read.push_back(static_cast<char>(get(0)));
+    EXPECT_EQ(read, typed.substr(0, 16));
+}
+
+// The host holds back what the FIFO refused, and hears once when the guest made room.
+TEST_F(UartTest, RoomIsAnnouncedOnceAfterARefusal) {
+    int rooms = 0;
+    uart.on_room([&] { ++rooms; });
+    uint8_t in[20] = {};
+    EXPECT_EQ(uart.receive(std::span(in, 16)), 16u);
+    get(0);
+    EXPECT_EQ(rooms, 0);  // nothing was refused: nobody waits
+    EXPECT_EQ(uart.receive(in), 1u);
+    get(0);
+    EXPECT_EQ(rooms, 1);
+    get(0);
+    EXPECT_EQ(rooms, 1);
+    EXPECT_EQ(uart.receive(in), 2u);
+    put(2, 0x03);  // a receive FIFO reset makes room too
+    EXPECT_EQ(rooms, 2);
+}
+
+struct RecordingWatcher : UartWatcher {
+    std::string seen;
+    void entered(uint8_t byte) override { seen += std::string("in ") + char(byte) + ";"; }
+    void left() override { seen += "left;"; }
+    void sent(uint8_t byte) override { seen += std::string("out ") + char(byte) + ";"; }
+};
+
+TEST_F(UartTest, TheWatcherSeesEachByteInTheGuestsOrder) {
+    RecordingWatcher watcher;
+    Uart watched{[](uint8_t) {}, irq, &watcher};
+    uint8_t in[] = {'a', 'b'};
+    watched.receive(in);
+    uint8_t v = 0, x = 'x';
+    watched.read(0, std::span(&v, 1));
+    watched.write(0, std::span(&x, 1));
+    uint8_t reset = 0x03;
+    watched.write(2, std::span(&reset, 1));
+    EXPECT_EQ(watcher.seen, "in a;in b;left;out x;left;");
+}
+
 TEST_F(UartTest, FifoControlShowsInIirAndClearsReceive) {
     put(2, 0x07);                     // enable and reset FIFOs
     EXPECT_EQ(get(2) & 0xc0, 0xc0);

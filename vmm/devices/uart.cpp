@@ -1,5 +1,7 @@
 #include "vmm/devices/uart.h"
 
+#include <algorithm>
+
 namespace cocoon::vmm {
 namespace {
 
@@ -10,11 +12,11 @@ constexpr uint8_t ier_rx = 0x01, ier_thre = 0x02;
 constexpr uint8_t lsr_data_ready = 0x01, lsr_thr_empty = 0x20, lsr_tx_empty = 0x40;
 constexpr uint8_t iir_none = 0x01, iir_thre = 0x02, iir_rx = 0x04, iir_fifo = 0xc0;
 constexpr uint8_t msr_cts = 0x10, msr_dsr = 0x20, msr_dcd = 0x80;
-constexpr size_t rx_limit = 4096;
 
 } // namespace
 
-Uart::Uart(Output output, IrqLine& irq) : output_(std::move(output)), irq_(irq) {}
+Uart::Uart(Output output, IrqLine& irq, UartWatcher* watcher)
+    : output_(std::move(output)), irq_(irq), watcher_(watcher) {}
 
 void Uart::read(uint64_t offset, std::span<uint8_t> data) {
     std::lock_guard lock(mutex_);
@@ -28,11 +30,30 @@ void Uart::write(uint64_t offset, std::span<const uint8_t> data) {
     update_irq();
 }
 
-void Uart::receive(std::span<const uint8_t> bytes) {
+size_t Uart::receive(std::span<const uint8_t> bytes) {
     std::lock_guard lock(mutex_);
-    for (uint8_t b : bytes)
-        if (rx_.size() < rx_limit) rx_.push_back(b);
+    size_t taken = std::min(bytes.size(), fifo_size - rx_.size());
+    for (uint8_t b : bytes.first(taken)) {
+        rx_.push_back(b);
+        if (watcher_) watcher_->entered(b);
+    }
+    host_waiting_ = taken < bytes.size();
     update_irq();
+    return taken;
+}
+
+void Uart::on_room(std::function<void()> room) {
+    std::lock_guard lock(mutex_);
+    room_ = std::move(room);
+}
+
+uint8_t Uart::take_received() {
+    uint8_t b = rx_.front();
+    rx_.pop_front();
+    if (watcher_) watcher_->left();
+    if (host_waiting_ && room_) room_();
+    host_waiting_ = false;
+    return b;
 }
 
 uint8_t Uart::interrupt_id() const {
@@ -46,10 +67,7 @@ uint8_t Uart::read_register(uint64_t offset) {
     switch (offset) {
     case rbr_thr: {
         if (dlab) return dll_;
-        if (rx_.empty()) return 0;
-        uint8_t b = rx_.front();
-        rx_.pop_front();
-        return b;
+        return rx_.empty() ? 0 : take_received();
     }
     case ier: return dlab ? dlm_ : ier_;
     case iir_fcr: {
@@ -73,6 +91,7 @@ void Uart::write_register(uint64_t offset, uint8_t value) {
         if (dlab) {
             dll_ = value;
         } else {
+            if (watcher_) watcher_->sent(value);
             output_(value);
             thr_empty_pending_ = true;  // sent at once: THR is empty again
         }
@@ -88,7 +107,8 @@ void Uart::write_register(uint64_t offset, uint8_t value) {
         break;
     case iir_fcr:
         fcr_ = value & 0xc9;
-        if (value & 0x02) rx_.clear();  // reset the receive FIFO
+        if (value & 0x02)  // reset the receive FIFO
+            while (!rx_.empty()) take_received();
         break;
     case lcr: lcr_ = value; break;
     case mcr: mcr_ = value & 0x1f; break;

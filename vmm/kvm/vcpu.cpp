@@ -96,6 +96,16 @@ uint32_t Vcpu::tsc_khz() const {
     return khz > 0 ? static_cast<uint32_t>(khz) : 0;
 }
 
+uint64_t Vcpu::guest_tsc() const {
+    constexpr uint32_t ia32_tsc = 0x10;
+    struct {
+        kvm_abi::MsrsHeader header;
+        kvm_msr_entry entry;
+    } msrs{{1, 0}, {ia32_tsc, 0, 0}};
+    if (ioctl(fd_.get(), kvm_abi::get_msrs, &msrs) != 1) fail("KVM_GET_MSRS (IA32_TSC)");
+    return msrs.entry.data;
+}
+
 bool Vcpu::run() {
     if (ioctl(fd_.get(), KVM_RUN, 0) == 0) return true;
     // EINTR: kicked. Clear the request so a later run() enters the guest again.

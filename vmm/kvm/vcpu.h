@@ -31,6 +31,7 @@ public:
     kvm_fpu fpu() const;
     void set_guest_debug(const kvm_guest_debug& debug);
     uint32_t tsc_khz() const;  // 0 if KVM does not know
+    uint64_t guest_tsc() const;  // the TSC the guest would read now (its IA32_TSC)
 
     // Enters the guest until the next exit to user space. Returns false when the run
     // was interrupted by kick() (or a signal) rather than a guest exit.

@@ -13,6 +13,7 @@
 #include "vmm/gdb/gdb_server.h"
 #include "vmm/platform/cpuid.h"
 #include "vmm/platform/platform_description.h"
+#include "vmm/trace/tsc_anchor.h"
 
 namespace cocoon::vmm {
 namespace {
@@ -31,7 +32,8 @@ void attach_legacy_devices(Hardware& hw, const StopRun& stop) {
     };
     auto on_reset = [stop] { stop(0, "the guest reset the machine (i8042)"); };
     hw.legacy = std::make_unique<LegacyDevices>(
-        hw.vm, hw.events, [&console = hw.console](uint8_t byte) { console.put(byte); }, on_exit_value, on_reset);
+        hw.vm, hw.events, [&console = hw.console](uint8_t byte) { console.put(byte); }, hw.echoes, on_exit_value,
+        on_reset);
     LegacyDevices& d = *hw.legacy;
     hw.pio.add(platform::uart_port, platform::uart_port_count, d.uart);
     hw.pio.add(platform::exit_port, platform::exit_port_count, d.exit_port);
@@ -50,11 +52,15 @@ void create_vcpus(Hardware& hw, const StopRun& stop) {
                                                       VcpuLoop::Wiring{hw.pio, hw.mmio, hw.legacy->pit, stop}));
 }
 
+// The trace, and the console's echoes on its time line, which is the first vCPU's TSC.
 void attach_tracing(Hardware& hw, const RunOptions& options) {
-    hw.tracing = std::make_unique<Tracing>(hw.vm, hw.memory, hw.events, hw.vcpus.front()->vcpu().tsc_khz(),
-                                           options.maps_out);
+    const Vcpu& first = hw.vcpus.front()->vcpu();
+    hw.tracing = std::make_unique<Tracing>(hw.vm, hw.memory, hw.events, first.tsc_khz(), options.maps_out);
     hw.pio.add(platform::trace_port, platform::trace_port_count, hw.tracing->device);
-    hw.tracing->log.keep_timeline(options.trace_out, options.trace_svg);
+    EventLog& log = hw.tracing->log;
+    log.keep_timeline(options.trace_out, options.trace_svg);
+    log.anchor_host_clock(anchor_tsc(first));
+    hw.echoes.report_to([&log](const Echo& echo) { log.record_echo(echo); });
 }
 
 // Each --disk in a virtio-mmio slot, and where the guest finds it: on the kernel command

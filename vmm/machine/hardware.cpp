@@ -7,9 +7,10 @@
 namespace cocoon::vmm {
 
 LegacyDevices::LegacyDevices(Vm& vm, boost::asio::io_context& events, Uart::Output console,
-                             std::function<void(uint32_t)> on_exit_value, std::function<void()> on_reset)
+                             UartWatcher& console_watcher, std::function<void(uint32_t)> on_exit_value,
+                             std::function<void()> on_reset)
     : uart_irq(vm, platform::uart_irq),
-      uart(std::move(console), uart_irq),
+      uart(std::move(console), uart_irq, &console_watcher),
       exit_port(std::move(on_exit_value)),
       pit_irq(vm, platform::pit_irq),
       pit(events, pit_irq),

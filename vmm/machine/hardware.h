@@ -15,8 +15,9 @@
 
 #include "vmm/bus/bus.h"
 #include "vmm/cli/options.h"
+#include "vmm/console/console_writer.h"
+#include "vmm/console/echo_timer.h"
 #include "vmm/devices/cmos_rtc.h"
-#include "vmm/devices/console_writer.h"
 #include "vmm/devices/discard_port.h"
 #include "vmm/devices/exit_port.h"
 #include "vmm/devices/i8042.h"
@@ -36,7 +37,7 @@ namespace cocoon::vmm {
 
 // The ISA devices of every cocoon machine, for the port bus (cocoon/platform.h).
 struct LegacyDevices {
-    LegacyDevices(Vm& vm, boost::asio::io_context& events, Uart::Output console,
+    LegacyDevices(Vm& vm, boost::asio::io_context& events, Uart::Output console, UartWatcher& console_watcher,
                   std::function<void(uint32_t)> on_exit_value, std::function<void()> on_reset);
     IrqFd uart_irq;
     Uart uart;  // the console
@@ -78,6 +79,7 @@ struct Hardware {
     Bus pio{"port"};
     Bus mmio{"mmio"};
     ConsoleWriter console{events, STDOUT_FILENO};
+    EchoTimer echoes{events};  // watches the UART: each key typed until the guest echoes it
     std::unique_ptr<LegacyDevices> legacy;
     std::vector<std::unique_ptr<VcpuLoop>> vcpus;
     std::unique_ptr<Tracing> tracing;

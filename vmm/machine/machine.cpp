@@ -8,7 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <spdlog/spdlog.h>
 
-#include "vmm/devices/console_input.h"
+#include "vmm/console/console_input.h"
 #include "vmm/exit_status.h"
 #include "vmm/machine/external_stops.h"
 #include "vmm/sandbox/seccomp_filter.h"
@@ -38,7 +38,7 @@ int Machine::run() {
     Hardware& hw = *hardware_;
     auto work = boost::asio::make_work_guard(hw.events);
     ExternalStops external_stops(hw.events, options_, stop_run());
-    ConsoleInput console_input(hw.events, STDIN_FILENO, hw.legacy->uart);
+    ConsoleInput console_input(hw.events, STDIN_FILENO, hw.legacy->uart, stop_run());
 
     auto started = std::chrono::steady_clock::now();
     std::thread event_thread([this, &hw] {
@@ -59,6 +59,7 @@ int Machine::run() {
     event_thread.join();
     if (hw.debugger) hw.debugger->finish(end_.status);
     hw.tracing->device.drain();  // what the guest wrote after the last periodic drain
+    hw.echoes.report_now();      // and the echoes since the event thread last reported
     hw.tracing->log.write_timeline();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log_summary(hw, end_, seconds);

@@ -33,6 +33,26 @@ void log_kvm_exits(const VcpuLoop& vcpu) {
     spdlog::info("KVM's own count of exits: {} in all{}", counters["exits"], kinds);
 }
 
+// The console's input: how many bytes went to the guest and how soon it echoed them.
+void log_console_echoes(const EchoFigures& f) {
+    if (!f.handed) return;
+    const LatencyFigures& echoed = f.echoed;
+    auto ms = [](std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    std::string latency = "none echoed";
+    if (echoed.count)
+        latency = fmt::format("echo latency of {}: median {:.3f} ms, 99th percentile {:.3f} ms, worst {:.3f} ms{}",
+                              echoed.count, ms(echoed.median), ms(echoed.p99), ms(echoed.worst),
+                              echoed.kept < echoed.count ? fmt::format(" (percentiles of the first {})", echoed.kept)
+                                                         : "");
+    nlohmann::json fields = {{"summary", "console"},        {"handed", f.handed},
+                             {"echoed", echoed.count},      {"not_echoed", f.not_echoed},
+                             {"unread", f.unread},          {"median_ns", echoed.median.count()},
+                             {"p99_ns", echoed.p99.count()}, {"worst_ns", echoed.worst.count()}};
+    LogFields scope(fields);
+    spdlog::info("console input: {} bytes, {}; {} not echoed{}", f.handed, latency, f.not_echoed,
+                 f.unread ? fmt::format(" ({} never read)", f.unread) : "");
+}
+
 } // namespace
 
 void log_summary(Hardware& hw, const RunEnd& end, double seconds) {
@@ -73,6 +93,7 @@ void log_summary(Hardware& hw, const RunEnd& end, double seconds) {
                      i, s.reads, s.bytes_read >> 10, s.writes, s.bytes_written >> 10, s.flushes, s.errors,
                      s.malformed, hw.disks[i]->slot.notifications());
     }
+    log_console_echoes(hw.echoes.figures());
     if (hw.pio.unclaimed_accesses() + hw.mmio.unclaimed_accesses())
         spdlog::info("unclaimed accesses: {} port, {} mmio", hw.pio.unclaimed_accesses(), hw.mmio.unclaimed_accesses());
 }

@@ -4,6 +4,7 @@
 
 #include <linux/kvm.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -28,6 +29,10 @@ constexpr std::initializer_list<int> common_calls = {
     SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rseq),
     SCMP_SYS(getrandom),
 };
+
+// tcsetattr, which reads the mode back: a crash on any thread gives the terminal its mode
+// back as the process ends (vmm/console/raw_terminal.h).
+constexpr std::initializer_list<unsigned long> common_ioctls = {TCSETS, TCGETS};
 
 constexpr std::initializer_list<unsigned long> vcpu_ioctls = {
     KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
@@ -58,6 +63,16 @@ constexpr std::initializer_list<int> main_calls = {
     SCMP_SYS(ppoll), SCMP_SYS(fdatasync), SCMP_SYS(fsync),
 };
 
+// The terminal's job-control signals are the main thread's: their handlers change the
+// terminal's mode and stop the process, which a confined thread may not do.
+void leave_job_control_to_main_thread() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    sigaddset(&set, SIGCONT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 void check(int rc, const char* what) {
     if (rc < 0) throw std::system_error(-rc, std::generic_category(), what);
 }
@@ -80,6 +95,7 @@ void confine_thread(ThreadRole role, SeccompAction action) {
     Context ctx(seccomp_init(deny), &seccomp_release);
     if (!ctx) throw std::system_error(ENOMEM, std::generic_category(), "seccomp_init");
     allow(ctx.get(), common_calls);
+    allow_ioctls(ctx.get(), common_ioctls);
     // glibc's malloc reads /proc/sys/vm/overcommit_memory when it trims a thread's heap
     // and copes with failure: opening files is refused, not fatal.
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0), "seccomp_rule_add(openat)");
@@ -97,6 +113,7 @@ void confine_thread(ThreadRole role, SeccompAction action) {
         allow(ctx.get(), main_calls);
         break;
     }
+    if (role != ThreadRole::main) leave_job_control_to_main_thread();
     // Per thread (no TSYNC): each role keeps only its own list.
     check(seccomp_load(ctx.get()), "seccomp_load");
 }

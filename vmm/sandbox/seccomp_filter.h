@@ -25,8 +25,9 @@ inline constexpr bool seccomp_in_this_build = false;
 inline constexpr bool seccomp_in_this_build = true;
 #endif
 
-// Installs the filter on the calling thread; threads it creates inherit it.
-// Throws std::system_error if the kernel refuses.
+// Installs the filter on the calling thread; threads it creates inherit it. A vCPU or
+// event thread also blocks SIGTSTP and SIGCONT, whose handlers the unconfined main thread
+// runs (vmm/console/raw_terminal.h). Throws std::system_error if the kernel refuses.
 void confine_thread(ThreadRole role, SeccompAction action = SeccompAction::kill);
 
 } // namespace cocoon::vmm

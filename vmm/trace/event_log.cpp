@@ -71,6 +71,7 @@ EventLog::Snapshot EventLog::snapshot(const TraceEvent& e, bool map_wanted) cons
 }
 
 void EventLog::record(const TraceEvent& e, const Snapshot& fresh) {
+    std::lock_guard lock(mutex_);
     ++records_;
     double t = ms(e.tsc);
     last_ms_ = t;
@@ -80,6 +81,20 @@ void EventLog::record(const TraceEvent& e, const Snapshot& fresh) {
     fields.update(names(e, fresh));
     LogFields scope(fields);
     log_event(e, t, fresh);
+}
+
+void EventLog::record_echo(const Echo& echo) {
+    std::lock_guard lock(mutex_);
+    double t = ms(anchor_.tsc_at(echo.handed, tsc_khz_));
+    double latency_ms = std::chrono::duration<double, std::milli>(echo.latency()).count();
+    std::string key = key_name(echo.byte);
+    if (keep_timeline_) timeline_.echo(t, t + latency_ms, key);
+    auto line = [&] { spdlog::debug("t={:.3f}ms echo of {} after {:.3f}ms", t, key, latency_ms); };
+    if (!json_log_enabled()) return line();
+    json fields = {{"kind", "echo"}, {"key", key}, {"byte", echo.byte}, {"t_ns", static_cast<uint64_t>(t * 1e6)},
+                   {"latency_ns", echo.latency().count()}};
+    LogFields scope(fields);
+    line();
 }
 
 // A spawn carries its own name and a switch names both ends; every other event names

@@ -1,10 +1,14 @@
 // What cocoon makes of the kernel's trace events (decoded records, vmm/trace/trace_event.h):
 // log lines a student can read, a per-process account, and address-space maps drawn from
-// the real page tables when a process exits. Called with events in sequence order, from
-// one thread at a time.
+// the real page tables when a process exits; and, on the same time line, the echoes of
+// the keys typed on the console, which cocoon times on the host. Events come in sequence
+// order; records and echoes may come from two threads (a kick's hand-over on a vCPU
+// thread, an echo on the event thread), which a lock takes one at a time. The summary,
+// maps and timeline are written at the end, from the main thread.
 #pragma once
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +18,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cocoon/trace.h"
+#include "vmm/console/echo.h"
 #include "vmm/introspect/address_space_map.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/timeline.h"
 #include "vmm/trace/trace_event.h"
+#include "vmm/trace/tsc_anchor.h"
 
 namespace cocoon::vmm {
 
@@ -52,6 +58,11 @@ public:
         TraceEvent e = decode(r);
         record(e, snapshot(e, true));
     }
+    // Where the host's clock is on the guest's TSC, for what cocoon sees on the host.
+    void anchor_host_clock(TscAnchor anchor) { anchor_ = anchor; }
+    // A key typed and the guest's echo of it: a debug line, its JSON fields, and a span on
+    // the timeline's console track.
+    void record_echo(const Echo& echo);
     void log_summary(uint64_t lost);  // ends the last run of faults first
     // Writes the maps taken at each exit into the maps folder: from the main thread at
     // the end, since the confined vCPU and event threads may not open files.
@@ -83,8 +94,10 @@ private:
     void extend_fault_burst(uint32_t pid, const event::Fault& f, double t);
     void end_fault_burst();
 
+    std::mutex mutex_;  // one record or echo at a time
     const GuestMemory& memory_;
     uint32_t tsc_khz_;
+    TscAnchor anchor_;
     std::string maps_dir_;
     uint64_t first_tsc_ = 0;
     bool have_first_ = false;

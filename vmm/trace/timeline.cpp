@@ -90,10 +90,24 @@ void Timeline::counters(double t_ms, uint64_t free_frames, uint64_t swap_used) {
                        {"args", {{"free frames", free_frames}, {"swap slots used", swap_used}}}});
 }
 
+void Timeline::echo(double from_ms, double to_ms, const std::string& key) {
+    nlohmann::json begin = {{"name", "echo"}, {"cat", "console"}, {"ph", "b"}, {"id", ++echoes_},
+                            {"pid", host_console}, {"ts", us(from_ms)}, {"args", {{"key", key}}}};
+    nlohmann::json end = begin;
+    end.erase("args");
+    end["ph"] = "e";
+    end["ts"] = us(to_ms);
+    events_.push_back(std::move(begin));
+    events_.push_back(std::move(end));
+}
+
 nlohmann::json Timeline::to_json() const {
     nlohmann::json process_name = {{"name", "process_name"}, {"ph", "M"}, {"pid", guest_cpu},
                                    {"args", {{"name", "guest CPU 0"}}}};
     nlohmann::json all = nlohmann::json::array({process_name});
+    if (echoes_)
+        all.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", host_console},
+                       {"args", {{"name", "console: keys until echoed"}}}});
     for (const auto& e : events_) all.push_back(e);
     return {{"traceEvents", all}, {"displayTimeUnit", "ms"}};
 }

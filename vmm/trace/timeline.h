@@ -1,7 +1,8 @@
 // The run as a timeline in the Chrome Trace Event format (JSON), which ui.perfetto.dev
 // and chrome://tracing open: one track per guest process with a span for each time it
-// had the CPU, instant events for its faults, kills and exit, and counters for free
-// frames and swap use. Times are milliseconds since the first trace record.
+// had the CPU, instant events for its faults, kills and exit, counters for free frames
+// and swap use, and a console track with a span per key typed, until the guest echoed it.
+// Times are milliseconds since the first trace record.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -33,17 +34,22 @@ public:
     void left(double t_ms, uint32_t pid);
     void instant(double t_ms, uint32_t pid, Marker marker, const std::string& what);
     void counters(double t_ms, uint64_t free_frames, uint64_t swap_used);
+    // A key from the host's handing it to the UART to the guest's echo (vmm/console/). Keys
+    // typed faster than they are echoed overlap, so each is an async slice of its own.
+    void echo(double from_ms, double to_ms, const std::string& key);
     void finish(double t_ms);  // closes the span still open at the end
 
     nlohmann::json to_json() const;
     bool write(const std::string& path) const;
 
 private:
-    static constexpr int guest_cpu = 1;  // the "process" whose threads are the guest's processes
+    static constexpr int guest_cpu = 1;     // the "process" whose threads are the guest's processes
+    static constexpr int host_console = 2;  // the "process" whose track holds the echoes
     nlohmann::json events_ = nlohmann::json::array();
     std::map<uint32_t, std::string> names_;
     uint32_t running_ = 0;
     double since_ms_ = 0;
+    uint64_t echoes_ = 0;
 };
 
 } // namespace cocoon::vmm

@@ -7,6 +7,10 @@
  *   GUEST_TRIPLE_FAULT   load an empty IDT and trap: a triple fault
  *   GUEST_UNCLAIMED      touch a port and MMIO nobody owns, report what it read, exit 0
  *   GUEST_SPIN           spin forever
+ *   GUEST_ECHO           print "echo ready", then echo each byte read from COM1 as a
+ *                        terminal's line discipline would (CR or LF as "\r\n", BS and
+ *                        DEL as "\b \b", another control character as "^C"), until
+ *                        Ctrl-D, which it does not echo: exit 0
  *   GUEST_C_MAIN         call guest_main(start_info) (freestanding C++ linked in, see
  *                        hostile/), exit with what it returns
  */
@@ -118,6 +122,46 @@ bad:
     jmp exit
 #endif
 
+#ifdef GUEST_ECHO
+    lea echo_ready(%rip), %rsi
+    call puts
+echo_next:
+    call getc
+    cmp $0x04, %al              /* Ctrl-D */
+    je echo_end
+    cmp $0x0d, %al              /* CR */
+    je echo_newline
+    cmp $0x0a, %al              /* LF */
+    je echo_newline
+    cmp $0x08, %al              /* BS */
+    je echo_erase
+    cmp $0x7f, %al              /* DEL */
+    je echo_erase
+    cmp $0x20, %al
+    jb echo_caret
+    call putc
+    jmp echo_next
+echo_newline:
+    lea newline(%rip), %rsi
+    call puts
+    jmp echo_next
+echo_erase:
+    lea erase(%rip), %rsi
+    call puts
+    jmp echo_next
+echo_caret:
+    mov %al, %bl
+    mov $0x5e, %al              /* '^' */
+    call putc
+    mov %bl, %al
+    add $0x40, %al
+    call putc
+    jmp echo_next
+echo_end:
+    xor %eax, %eax
+    jmp exit
+#endif
+
 #ifdef GUEST_SPIN
 spin:
     pause
@@ -130,27 +174,48 @@ exit:
     hlt
     jmp exit
 
-/* puts: the NUL-terminated string at %rsi to COM1, polling LSR.THRE. */
-puts:
+/* lsr_wait: until COM1's LSR has a bit of %cl set (0x01 data ready, 0x20 THR empty). */
+lsr_wait:
+    mov $COM1 + 5, %dx
+3:  in %dx, %al
+    test %cl, %al
+    jz 3b
+    ret
+
+/* getc: the next byte from COM1 in %al. */
+getc:
+    mov $0x01, %cl
+    call lsr_wait
     mov $COM1, %dx
-3:  lodsb
-    test %al, %al
-    jz 5f
+    in %dx, %al
+    ret
+
+/* putc: %al to COM1. */
+putc:
     mov %al, %ah
-    add $5, %dx
-4:  in %dx, %al
-    test $0x20, %al
-    jz 4b
-    sub $5, %dx
+    mov $0x20, %cl
+    call lsr_wait
+    mov $COM1, %dx
     mov %ah, %al
     out %al, %dx
-    jmp 3b
-5:  ret
+    ret
+
+/* puts: the NUL-terminated string at %rsi to COM1. */
+puts:
+    lodsb
+    test %al, %al
+    jz 4f
+    call putc
+    jmp puts
+4:  ret
 
     .section .rodata
 hello:          .asciz "hello from a PVH guest in long mode\n"
 unclaimed_ok:   .asciz "unclaimed port and MMIO read as all ones\n"
 unclaimed_bad:  .asciz "unclaimed reads were not all ones\n"
+echo_ready:     .asciz "echo ready\n"
+newline:        .asciz "\r\n"
+erase:          .asciz "\b \b"
     .p2align 3
 gdt:
     .quad 0

@@ -1,4 +1,4 @@
-#include "vmm/devices/console_writer.h"
+#include "vmm/console/console_writer.h"
 
 #include <unistd.h>
 
