@@ -53,7 +53,7 @@ private:
         TraceEvent event;
         std::unique_ptr<EventLog::Snapshot> fresh;  // null when there was nothing to read
     };
-    void arm_ring(uint64_t gpa);
+    void arm_ring(uint32_t ring_hi);  // at the address ring_lo_ and this make
     void problem(const std::string& message);  // an error line, the first few only
     void schedule_drain();
     void wait_for_doorbell();
@@ -76,7 +76,7 @@ private:
     std::vector<Taken> handing_; // under hand_over_mutex_
     uint32_t tsc_khz_;
     EventLog& log_;
-    std::mutex mutex_;
+    std::mutex mutex_;           // the ring's state below, which any vCPU thread may reach
     uint32_t ring_lo_ = 0;
     uint64_t ring_ = 0;          // 0: no ring armed
     uint32_t capacity_ = 0;
