@@ -94,10 +94,10 @@ void write_boot(Hardware& hw, const KernelImage& kernel, std::span<const uint8_t
 
 void attach_debugger(Hardware& hw, const std::string& where, const StopRun& stop) {
     if (where.empty()) return;
-    if (hw.vcpus.size() > 1) throw SetupError(exit_status::usage, "--gdb debugs one vCPU: leave out --cpus");
     auto on_kill = [stop] { stop(exit_status::debugger_kill, "ended by the debugger (k)"); };
-    hw.debugger = std::make_unique<gdb::GdbServer>(hw.events, where, hw.vcpus.front()->vcpu(), hw.memory, hw.kvm,
-                                                   on_kill);
+    std::vector<Vcpu*> vcpus;
+    for (auto& loop : hw.vcpus) vcpus.push_back(&loop->vcpu());
+    hw.debugger = std::make_unique<gdb::GdbServer>(hw.events, where, std::move(vcpus), hw.memory, hw.kvm, on_kill);
     for (auto& vcpu : hw.vcpus) vcpu->attach_debugger(*hw.debugger);
     hw.tracing->device.hand_over_in_kicks();  // the log keeps up with a guest the debugger stops
 }
