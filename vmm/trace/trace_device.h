@@ -58,7 +58,7 @@ private:
     void schedule_drain();
     void wait_for_doorbell();
     void wait_for_backlog();
-    void take_for_later();  // the vCPU thread: take, and let the event thread hand over
+    void take_for_later();  // a vCPU thread: take, and let the event thread hand over
     void take();
     void hand_over();
     size_t backlog_size();
@@ -68,7 +68,7 @@ private:
     EventFd doorbell_;
     boost::asio::posix::stream_descriptor doorbell_waiter_;
     uint64_t doorbells_ = 0;
-    EventFd backlog_ready_;      // the vCPU thread took records for the event thread
+    EventFd backlog_ready_;      // a vCPU thread took records for the event thread
     boost::asio::posix::stream_descriptor backlog_waiter_;
     std::mutex hand_over_mutex_; // one hand-over at a time keeps the records in order
     // The two swap at each hand-over and keep their capacity: no allocation once warm.
