@@ -224,6 +224,27 @@ TEST(Gdb, StopsAtTheFirstInstructionStepsAndDetaches) {
     EXPECT_TRUE(contains(o.log, "exits to user space: io")) << o;
 }
 
+// With --cpus 2 each vCPU is a thread. cocoon's kernel never starts the second: it waits
+// for an INIT and SIPI at the reset vector, while the first steps through the kernel.
+TEST(Gdb, EachVcpuIsAThreadWithRegistersOfItsOwn) {
+    COCOON_REQUIRE_KVM();
+    auto o = debug(session({"--cpus", "2", "--cmdline", "init=hello", "--timeout", "240"},
+                    {"info threads", "thread 2", "info registers rip", "print/x $cs", "thread 1", "stepi",
+                     "info registers rip", "detach"}));
+    EXPECT_TRUE(contains(o.gdb, "(vCPU 0)")) << o;
+    EXPECT_TRUE(contains(o.gdb, "(vCPU 1, waiting for INIT and SIPI)")) << o;
+    EXPECT_TRUE(contains(o.gdb, "rip            0xfff0 ")) << o;  // CS base 0xffff0000: the reset vector
+    auto values = printed_hex(o.gdb);
+    ASSERT_GE(values.size(), 1u) << o;
+    EXPECT_EQ(values[0], 0xf000u) << o;
+    // Thread 1 stepped (the second ran meanwhile, waiting on) and is where it was plus cli.
+    EXPECT_TRUE(contains(o.gdb, "rip            0x100001            0x100001 <pvh_entry+1>")) << o;
+    EXPECT_TRUE(contains(o.gdb, "[Inferior 1 (Remote target) detached]")) << o;
+    EXPECT_EQ(o.status, 0) << o;
+    EXPECT_TRUE(contains(o.console, "[kernel] all processes have exited; powering off")) << o;
+    EXPECT_TRUE(contains(o.log, "vCPU 1: exits to user space: none (never started")) << o;
+}
+
 TEST(Gdb, CtrlCStopsTheKernelAndItsVariablesReadThroughItsPageTables) {
     COCOON_REQUIRE_KVM();
     Session s = session({"--cmdline", "init=ticker", "--timeout", "240"},

@@ -141,23 +141,25 @@ TEST(KernelDemo, MapsShowOneVirtualPageOnTwoFrames) {
 }
 
 // The timeline opens in Perfetto: valid JSON, the fields the format requires, one
-// track per process, spans that never overlap on the one CPU, the kills as instants.
+// track per process, spans that never overlap on the one CPU, the same spans on the
+// CPU's track, the kills as instants.
 TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
     COCOON_REQUIRE_KVM();
     ASSERT_EQ(demo().run.status, 0);
     auto json = nlohmann::json::parse(read_file(demo().timeline));
-    std::vector<std::pair<int64_t, int64_t>> spans;
-    std::set<std::string> tracks, kills;
+    std::vector<std::pair<int64_t, int64_t>> spans, cpu_spans;
+    std::set<std::string> tracks, cpu_tracks, kills;
     size_t counters = 0;
     for (const auto& e : json.at("traceEvents")) {
         std::string ph = e.at("ph");
         ASSERT_TRUE(e.contains("name") && e.contains("pid")) << e;
+        bool of_a_cpu = e["pid"] == 2;  // the group of CPU tracks
         if (ph == "X") {
             int64_t ts = e.at("ts"), dur = e.at("dur");
             ASSERT_GE(dur, 0);
-            spans.push_back({ts, ts + dur});
+            (of_a_cpu ? cpu_spans : spans).push_back({ts, ts + dur});
         }
-        if (ph == "M" && e["name"] == "thread_name") tracks.insert(e["args"]["name"]);
+        if (ph == "M" && e["name"] == "thread_name") (of_a_cpu ? cpu_tracks : tracks).insert(e["args"]["name"]);
         if (ph == "i" && std::string(e["name"]).rfind("killed: ", 0) == 0) kills.insert(e["name"]);
         counters += ph == "C";
     }
@@ -173,6 +175,10 @@ TEST(KernelDemo, TimelineHasATrackPerProcessWithoutOverlapsAndTheKills) {
     std::sort(spans.begin(), spans.end());
     ASSERT_GT(spans.size(), 17u);
     for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first) << i;
+    EXPECT_EQ(cpu_tracks, std::set<std::string>{"CPU 0"});
+    std::sort(cpu_spans.begin(), cpu_spans.end());
+    EXPECT_EQ(cpu_spans, spans);
+    EXPECT_TRUE(contains(svg, ">CPU 0<"));
 }
 
 // The JSON log tells the same story as the console and the maps: every record once and

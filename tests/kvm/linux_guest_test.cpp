@@ -182,6 +182,28 @@ TEST(LinuxShell, ACommandTypedAtThePromptAnswersAndRebootEndsTheRun) {
     EXPECT_NE(run.out.find("\ntyped 42\r\n"), std::string::npos) << run.out;
 }
 
+// Four vCPUs: Linux starts the three it finds in the MADT itself (INIT and SIPI through
+// KVM's local APIC), each with the APIC ID its CPUID reports, and counts four CPUs; its
+// reboot, from whichever CPU, ends every vCPU's thread.
+TEST(LinuxSmp, FourVcpusAreFourCpusToLinux) {
+    COCOON_REQUIRE_KVM();
+    auto run = cocoon::test::run_cocoon(
+        {"run", "--kernel", build_path("linux/vmlinux"), "--initrd", build_path("linux/init.cpio"), "--mem", "256M",
+         "--cpus", "4", "--cmdline",
+         "console=ttyS0 panic=-1 reboot=k "
+         "cocoon.run=echo,linux-guest:,$(nproc),CPUs,$(grep,-c,^processor,/proc/cpuinfo),processors",
+         "--timeout", "600"},
+        std::chrono::seconds(660));
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.out.find("smp: Brought up 1 node, 4 CPUs"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("linux-guest: 4 CPUs 4 processors"), std::string::npos) << run.out;
+    for (const char* complaint : {"Kernel panic", "BUG:", "Firmware Bug", "APIC id mismatch", "Oops"})
+        EXPECT_EQ(run.out.find(complaint), std::string::npos) << complaint << " in\n" << run.out;
+    for (int vcpu = 0; vcpu < 4; ++vcpu)
+        EXPECT_NE(run.err.find("vCPU " + std::to_string(vcpu) + ": exits to user space"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find("never started"), std::string::npos) << run.err;
+}
+
 // A module that turns interrupts off and spins: no tick or host interrupt reaches Linux
 // again, and cocoon's --timeout ends the run all the same, with its reason. The boot
 // takes about 20 s under ASan in the nested runner: 45 s leaves it twice that, and keeps

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 
 #include <gtest/gtest.h>
@@ -55,17 +56,19 @@ Record exit(uint64_t ms, uint32_t pid, uint32_t kill_reason) {
     return r;
 }
 
-} // namespace
+Record on(uint16_t cpu, Record r) {
+    r.cpu = cpu;
+    return r;
+}
 
-TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
+// The JSON log of an EventLog given `records` in order, then asked for its summary.
+std::vector<nlohmann::json> logged(std::initializer_list<Record> records) {
     std::string path = ::testing::TempDir() + "event_log_test.jsonl";
     setup_logging("off", path);
     GuestMemory memory(1 << 20);
     EventLog log(memory, khz, "");
     uint64_t seq = 0;
-    for (Record r : {spawn(0, 1, "heapgrow"), spawn(0, 2, "spin"), to(10, 0, 1), fault(12, 1, outcome_demand_zero),
-                     fault(13, 1, outcome_demand_zero), fault(14, 1, outcome_stack_growth), to(20, 1, 2),
-                     to(50, 2, 1), exit(55, 1, kill_none), to(70, 1, 2), exit(75, 2, kill_write_code)}) {
+    for (Record r : records) {
         r.seq = seq++;
         log.record(r);
     }
@@ -74,6 +77,15 @@ TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
     auto lines = cocoon::test::read_json_lines(path);
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("off"));
     std::remove(path.c_str());
+    return lines;
+}
+
+} // namespace
+
+TEST(EventLog, SummaryCountsCpuTimeFaultsAndTheKernelsPageCounts) {
+    auto lines = logged({spawn(0, 1, "heapgrow"), spawn(0, 2, "spin"), to(10, 0, 1), fault(12, 1, outcome_demand_zero),
+                         fault(13, 1, outcome_demand_zero), fault(14, 1, outcome_stack_growth), to(20, 1, 2),
+                         to(50, 2, 1), exit(55, 1, kill_none), to(70, 1, 2), exit(75, 2, kill_write_code)});
 
     auto heapgrow = cocoon::test::summary(lines, "process", "heapgrow#1");
     ASSERT_FALSE(heapgrow.is_null());
@@ -136,6 +148,18 @@ TEST(EventLog, AnEchoTakesItsPlaceAmongTheRecords) {
         if (e["name"] == "echo") ts.push_back(e["ts"]);
     EXPECT_EQ(ts, (std::vector<int64_t>{15000, 17000}));
     std::remove(timeline.c_str());
+}
+
+// Each CPU runs its own process: the two are charged at the same time, each for its own
+// stint, and a CPU with no process adds to the time with none.
+TEST(EventLog, CpuTimeIsCountedPerCpu) {
+    auto lines = logged({spawn(0, 1, "heapgrow"), spawn(0, 2, "spin"), on(0, to(10, 0, 1)), on(1, to(20, 0, 2)),
+                         on(0, exit(30, 1, kill_none)), on(1, to(40, 2, 0)), on(7, to(45, 0, 2)), on(7, to(50, 2, 0))});
+
+    EXPECT_DOUBLE_EQ(cocoon::test::summary(lines, "process", "heapgrow#1")["cpu_ms"].get<double>(), 20.0);
+    EXPECT_DOUBLE_EQ(cocoon::test::summary(lines, "process", "spin#2")["cpu_ms"].get<double>(), 20.0 + 5.0);
+    // CPU 0: 0-10 and 30 to the end at 50; CPU 1 from its first switch: 40-50; CPU 7: none.
+    EXPECT_DOUBLE_EQ(cocoon::test::summary(lines, "trace")["no_process_ms"].get<double>(), 10.0 + 20.0 + 10.0);
 }
 
 // --maps-out makes its folder, and the map of each exit is there at the end.

@@ -2,6 +2,7 @@
 // registers in a struct, and a record of what the stub asked the target to do.
 #include "vmm/gdb/gdb_stub.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -17,16 +18,20 @@ std::string fmt_hex(uint64_t value) { return fmt::format("{:x}", value); }
 
 class FakeTarget : public Target {
 public:
-    FakeTarget() : ram(16 * page) {}
+    explicit FakeTarget(uint32_t vcpus = 1) : regs(vcpus), own_pages(vcpus), waiting(vcpus), ram(16 * page) {}
 
     DebugSupport debug_support() const override { return support; }
-    X86Registers registers() override { return regs; }
-    void set_registers(const X86Registers& r) override { regs = r; }
-    std::optional<uint64_t> translate(uint64_t virt) override {
-        auto it = pages.find(virt & ~(page - 1));
-        if (it == pages.end()) return std::nullopt;
+    uint32_t vcpu_count() const override { return static_cast<uint32_t>(regs.size()); }
+    X86Registers registers(uint32_t vcpu) override { return regs.at(vcpu); }
+    void set_registers(uint32_t vcpu, const X86Registers& r) override { regs.at(vcpu) = r; }
+    std::optional<uint64_t> translate(uint32_t vcpu, uint64_t virt) override {
+        const auto& own = own_pages.at(vcpu);
+        const auto& map = own.count(virt & ~(page - 1)) ? own : pages;
+        auto it = map.find(virt & ~(page - 1));
+        if (it == map.end()) return std::nullopt;
         return it->second + (virt & (page - 1));
     }
+    bool awaits_startup(uint32_t vcpu) override { return waiting.at(vcpu); }
     bool read_physical(uint64_t phys, std::span<uint8_t> out) override {
         if (phys > ram.size() || out.size() > ram.size() - phys) return false;
         std::copy_n(ram.begin() + static_cast<long>(phys), out.size(), out.begin());
@@ -38,29 +43,33 @@ public:
         return true;
     }
     void set_debug_registers(const DebugRegisters& r) override { debug = r; }
-    void resume(bool step) override {
+    void resume(std::span<const Action> actions) override {
         ++resumes;
-        stepped = step;
+        last.assign(actions.begin(), actions.end());
+        stepped = std::count(last.begin(), last.end(), Action::step) > 0;
     }
     void interrupt() override { ++interrupts; }
     void detach() override { ++detaches; }
     void kill() override { ++kills; }
 
     DebugSupport support;
-    X86Registers regs;
+    std::vector<X86Registers> regs;                    // per vCPU
+    std::vector<std::map<uint64_t, uint64_t>> own_pages;  // per vCPU, before `pages`
+    std::vector<bool> waiting;                         // per vCPU: awaits INIT and SIPI
     std::vector<uint8_t> ram;
-    std::map<uint64_t, uint64_t> pages;  // virtual page -> physical page
+    std::map<uint64_t, uint64_t> pages;  // virtual page -> physical page, for every vCPU
     DebugRegisters debug;
     int resumes = 0, interrupts = 0, detaches = 0, kills = 0;
-    bool stepped = false;
+    std::vector<Action> last;  // the last resume's actions
+    bool stepped = false;      // one of them a step
 };
 
-// A stub with a connected client; `sent` collects what the client received.
-class GdbStubTest : public ::testing::Test {
-protected:
-    void SetUp() override {
+// A stub with a connected client over a target of `vcpus` vCPUs, stopped at the start;
+// `sent` collects what the client received.
+struct Session {
+    explicit Session(uint32_t vcpus) : target(vcpus), stub(target) {
         stub.connect([this](std::string bytes) { sent += bytes; });
-        stub.on_stop({StopEvent::Kind::initial, 0});
+        stub.on_stop({StopEvent::Kind::initial, 0, 0});
         target.interrupts = 0;
     }
 
@@ -85,15 +94,24 @@ protected:
         }
         return out;
     }
-    void stop(StopEvent::Kind kind, uint64_t dr6 = 0) {
+    void stop(StopEvent::Kind kind, uint64_t dr6 = 0, uint32_t vcpu = 0) {
         sent.clear();
-        stub.on_stop({kind, dr6});
+        stub.on_stop({kind, dr6, vcpu});
     }
     uint8_t phys_byte(uint64_t phys) const { return target.ram[phys]; }
 
     FakeTarget target;
-    GdbStub stub{target};
+    GdbStub stub;
     std::string sent;
+};
+
+struct GdbStubTest : ::testing::Test, Session {
+    GdbStubTest() : Session(1) {}
+};
+
+// A machine of three vCPUs: threads 1, 2 and 3.
+struct GdbThreadsTest : ::testing::Test, Session {
+    GdbThreadsTest() : Session(3) {}
 };
 
 TEST_F(GdbStubTest, AcksEveryGoodPacketAndNacksABadChecksum) {
@@ -152,9 +170,9 @@ TEST_F(GdbStubTest, TargetDescriptionReadsInPiecesAndNamesTheControlRegisters) {
 }
 
 TEST_F(GdbStubTest, RegistersInTheOrderOfTheDescription) {
-    target.regs.gpr[0] = 0x1122334455667788;  // rax
-    target.regs.rip = 0xffffffff80106ca0;
-    target.regs.cr3 = 0xff41000;
+    target.regs[0].gpr[0] = 0x1122334455667788;  // rax
+    target.regs[0].rip = 0xffffffff80106ca0;
+    target.regs[0].cr3 = 0xff41000;
     std::string all = ask_one("g");
     size_t digits = 0;
     for (size_t i = 0; i < register_count(); ++i) digits += register_info(i).bits / 4;
@@ -169,16 +187,16 @@ TEST_F(GdbStubTest, RegistersInTheOrderOfTheDescription) {
 
 TEST_F(GdbStubTest, WritableRegistersChangeAndSelectorsDoNot) {
     EXPECT_EQ(ask_one("P10=0010100000000000"), "OK");
-    EXPECT_EQ(target.regs.rip, 0x101000u);
+    EXPECT_EQ(target.regs[0].rip, 0x101000u);
     EXPECT_EQ(ask_one("P12=1000000000000000"), "E01");  // register 18: cs
     EXPECT_EQ(ask_one("P10=00"), "E01");                // wrong size
     EXPECT_EQ(ask_one("P10"), "E01");
     // 'G' takes everything back, and changes only what may change.
-    target.regs.segment[0] = 0x10;
+    target.regs[0].segment[0] = 0x10;
     std::string all = ask_one("g");
     std::string changed = "ff" + all.substr(2);
     EXPECT_EQ(ask_one("G" + changed), "OK");
-    EXPECT_EQ(target.regs.gpr[0] & 0xff, 0xffu);
+    EXPECT_EQ(target.regs[0].gpr[0] & 0xff, 0xffu);
     EXPECT_EQ(ask_one("G" + changed.substr(2)), "E01");  // short
 }
 
@@ -256,17 +274,17 @@ TEST_F(GdbStubTest, HitAtTheByteAfterTheInt3MovesRipBack) {
     target.pages[0x400000] = 1 * page;
     ASSERT_EQ(ask_one("Z0,400100,1"), "OK");
     ask("c");
-    target.regs.rip = 0x400101;  // KVM left rip after the int3
+    target.regs[0].rip = 0x400101;  // KVM left rip after the int3
     stop(StopEvent::Kind::breakpoint);
     EXPECT_EQ(replies(), std::vector<std::string>{"T05swbreak:;thread:1;"});
-    EXPECT_EQ(target.regs.rip, 0x400100u);
+    EXPECT_EQ(target.regs[0].rip, 0x400100u);
     ask("c");
-    target.regs.rip = 0x400100;  // or at it
+    target.regs[0].rip = 0x400100;  // or at it
     stop(StopEvent::Kind::breakpoint);
     EXPECT_EQ(replies(), std::vector<std::string>{"T05swbreak:;thread:1;"});
-    EXPECT_EQ(target.regs.rip, 0x400100u);
+    EXPECT_EQ(target.regs[0].rip, 0x400100u);
     ask("c");
-    target.regs.rip = 0x500000;  // the guest's own int3
+    target.regs[0].rip = 0x500000;  // the guest's own int3
     stop(StopEvent::Kind::breakpoint);
     EXPECT_EQ(replies(), std::vector<std::string>{"T05thread:1;"});
 }
@@ -321,18 +339,16 @@ TEST_F(GdbStubTest, StepAndVContAndContinueAtAnAddress) {
     EXPECT_TRUE(ask("vCont;c").empty());
     EXPECT_FALSE(target.stepped);
     stop(StopEvent::Kind::interrupted);
-    EXPECT_TRUE(ask("vCont;s:2;c").empty());  // thread 2 is not ours: the 'c' applies
-    EXPECT_FALSE(target.stepped);
-    stop(StopEvent::Kind::interrupted);
+    EXPECT_EQ(ask_one("vCont;s:2;c"), "E01");  // there is no thread 2
     EXPECT_TRUE(ask("c400000").empty());
-    EXPECT_EQ(target.regs.rip, 0x400000u);
+    EXPECT_EQ(target.regs[0].rip, 0x400000u);
     stop(StopEvent::Kind::interrupted);
     EXPECT_TRUE(ask("S05").empty());
     EXPECT_TRUE(target.stepped);
     stop(StopEvent::Kind::interrupted);
     EXPECT_EQ(ask_one("vCont;t"), "E01");
     EXPECT_EQ(ask_one("cxyz"), "E01");
-    EXPECT_EQ(target.resumes, 5);
+    EXPECT_EQ(target.resumes, 4);
 }
 
 TEST_F(GdbStubTest, DetachTakesEveryBreakpointOutAndLetsTheGuestRun) {
@@ -450,6 +466,97 @@ TEST_F(GdbStubTest, GarbageFromTheClientNeverThrows) {
         EXPECT_NO_THROW(stub.receive(frame(payload))) << payload;
         if (!stub.stopped()) stub.on_stop({StopEvent::Kind::interrupted, 0});
     }
+}
+
+TEST_F(GdbThreadsTest, EachVcpuIsAThread) {
+    EXPECT_EQ(ask_one("qfThreadInfo"), "m1,2,3");
+    EXPECT_EQ(ask_one("qsThreadInfo"), "l");
+    EXPECT_EQ(ask_one("qC"), "QC1");
+    for (const char* alive : {"T1", "T2", "T3", "Tp1.3"}) EXPECT_EQ(ask_one(alive), "OK") << alive;
+    for (const char* gone : {"T4", "T0", "T-1", "Tzz", "T"}) EXPECT_EQ(ask_one(gone), "E01") << gone;
+    target.waiting[2] = true;
+    auto said = [](const std::string& hex) {
+        auto text = from_hex(hex);
+        return text ? std::string(text->begin(), text->end()) : std::string("<bad hex>");
+    };
+    EXPECT_EQ(said(ask_one("qThreadExtraInfo,1")), "vCPU 0");
+    EXPECT_EQ(said(ask_one("qThreadExtraInfo,3")), "vCPU 2, waiting for INIT and SIPI");
+    EXPECT_EQ(ask_one("qThreadExtraInfo,9"), "E01");
+}
+
+TEST_F(GdbThreadsTest, RegistersAndMemoryAreTheSelectedThreads) {
+    target.regs[0].rip = 0x1000;
+    target.regs[1].rip = 0x2000;
+    EXPECT_EQ(ask_one("p10"), "0010000000000000");
+    EXPECT_EQ(ask_one("Hg2"), "OK");
+    EXPECT_EQ(ask_one("qC"), "QC2");
+    EXPECT_EQ(ask_one("p10"), "0020000000000000");
+    EXPECT_EQ(ask_one("P10=0030000000000000"), "OK");
+    EXPECT_EQ(target.regs[1].rip, 0x3000u);
+    EXPECT_EQ(target.regs[0].rip, 0x1000u) << "the other thread's stay";
+    // Each vCPU's page tables: the same address, another frame.
+    target.pages[0x400000] = 2 * page;
+    target.own_pages[1][0x400000] = 3 * page;
+    target.ram[2 * page] = 0x11;
+    target.ram[3 * page] = 0x22;
+    EXPECT_EQ(ask_one("m400000,1"), "22");
+    EXPECT_EQ(ask_one("Hg0"), "OK") << "any thread: the current one stays";
+    EXPECT_EQ(ask_one("m400000,1"), "22");
+    EXPECT_EQ(ask_one("Hgp1.1"), "OK");
+    EXPECT_EQ(ask_one("m400000,1"), "11");
+    EXPECT_EQ(ask_one("Hg4"), "E01");
+    EXPECT_EQ(ask_one("Hx1"), "E01");
+}
+
+TEST_F(GdbThreadsTest, AStopNamesItsThreadAndMakesItCurrent) {
+    ask("c");
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::run, Action::run, Action::run}));
+    stop(StopEvent::Kind::debug, 0x4000, 2);
+    EXPECT_EQ(replies(), std::vector<std::string>{"T05thread:3;"});
+    EXPECT_EQ(ask_one("qC"), "QC3");
+    target.regs[2].rip = 0x3000;
+    EXPECT_EQ(ask_one("p10"), "0030000000000000");
+    EXPECT_EQ(ask_one("?"), "T05thread:3;");
+}
+
+TEST_F(GdbThreadsTest, VContSaysWhatEachThreadDoes) {
+    ask("vCont;s:2;c");  // step thread 2, the others run
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::run, Action::step, Action::run}));
+    stop(StopEvent::Kind::debug, 0x4000, 1);
+    ask("vCont;s:p1.3");  // step thread 3 alone
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::stay, Action::stay, Action::step}));
+    stop(StopEvent::Kind::debug, 0x4000, 2);
+    ask("vCont;c:1;s:1;s:2");  // the leftmost action for a thread wins
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::run, Action::step, Action::stay}));
+    stop(StopEvent::Kind::interrupted, 0, 0);
+    EXPECT_EQ(ask_one("vCont;c:7"), "E01");  // no such thread
+    EXPECT_EQ(ask_one("vCont;"), "E01");
+    EXPECT_EQ(target.resumes, 3);
+}
+
+TEST_F(GdbThreadsTest, ContinueRunsEveryThreadAndStepTheOneHcChose) {
+    EXPECT_EQ(ask_one("Hc-1"), "OK");
+    ask("s");  // every thread selected: the current one steps
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::step, Action::stay, Action::stay}));
+    stop(StopEvent::Kind::debug, 0x4000, 0);
+    EXPECT_EQ(ask_one("Hc3"), "OK");
+    ask("s400000");
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::stay, Action::stay, Action::step}));
+    EXPECT_EQ(target.regs[2].rip, 0x400000u) << "the address is the stepping thread's";
+    stop(StopEvent::Kind::debug, 0x4000, 2);
+    ask("c");
+    EXPECT_EQ(target.last, (std::vector<Action>{Action::run, Action::run, Action::run}));
+}
+
+TEST_F(GdbThreadsTest, ABreakpointHitIsReportedWithItsThreadsRegisters) {
+    target.pages[0x400000] = 1 * page;
+    ASSERT_EQ(ask_one("Z0,400100,1"), "OK");
+    ask("c");
+    target.regs[1].rip = 0x400101;  // vCPU 1 left after the int3
+    stop(StopEvent::Kind::breakpoint, 0, 1);
+    EXPECT_EQ(replies(), std::vector<std::string>{"T05swbreak:;thread:2;"});
+    EXPECT_EQ(target.regs[1].rip, 0x400100u);
+    EXPECT_EQ(target.regs[0].rip, 0u);
 }
 
 } // namespace

@@ -63,13 +63,14 @@ TEST(Options, DefaultsAndHelpAndVersion) {
     Command c = parse({"run"});
     EXPECT_EQ(c.kind, Command::run);
     EXPECT_EQ(c.options.mem, 256ull << 20);
+    EXPECT_EQ(c.options.cpus, 1u);
     EXPECT_TRUE(c.options.kernel.empty());
     EXPECT_TRUE(c.options.seccomp);
     EXPECT_EQ(parse({}).kind, Command::help);
     EXPECT_EQ(parse({"--help"}).kind, Command::help);
     EXPECT_EQ(parse({"--version"}).kind, Command::version);
     std::string help = parse({"--help"}).help_text;
-    for (const char* flag : {"--kernel", "--initrd", "--disk", "--mem", "--cmdline", "--timeout", "--log-level",
+    for (const char* flag : {"--kernel", "--initrd", "--disk", "--mem", "--cpus", "--cmdline", "--timeout", "--log-level",
                              "--log-json", "--no-seccomp", "124"})
         EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
@@ -91,6 +92,14 @@ TEST(Options, GdbTakesAPortOrASocketPath) {
     EXPECT_TRUE(parse({"run"}).options.gdb.empty());
     for (const char* bad : {"0", "65536", "123456", "port", "12ab", "", "-1", "localhost:1234"})
         EXPECT_EQ(usage_status({"run", "--gdb", bad}), 64) << bad;
+}
+
+TEST(Options, CpusFromOneTo255) {
+    EXPECT_EQ(parse({"run", "--cpus", "4"}).options.cpus, 4u);
+    EXPECT_EQ(parse({"run", "--cpus", "1"}).options.cpus, 1u);
+    EXPECT_EQ(parse({"run", "--cpus", "255"}).options.cpus, 255u);
+    for (const char* bad : {"0", "256", "1000", "-1", "", "two", "4x", "0x4", " 4"})
+        EXPECT_EQ(usage_status({"run", "--cpus", bad}), 64) << bad;
 }
 
 } // namespace

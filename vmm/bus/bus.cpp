@@ -53,7 +53,13 @@ bool Bus::write(uint64_t address, std::span<const uint8_t> data) {
     return false;
 }
 
+uint64_t Bus::unclaimed_accesses() const {
+    std::lock_guard lock(unclaimed_mutex_);
+    return unclaimed_;
+}
+
 void Bus::log_unclaimed(uint64_t address, size_t size, bool write) {
+    std::lock_guard lock(unclaimed_mutex_);
     ++unclaimed_;
     if (logged_.size() >= max_logged || !logged_.insert(address).second) return;
     spdlog::warn("unclaimed {} {} of {} byte{} at {:#x}{}", name_, write ? "write" : "read", size,

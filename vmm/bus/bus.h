@@ -1,10 +1,15 @@
 // One bus of address ranges for port I/O and one for MMIO: an exit's address finds
 // its device here. Ranges may not overlap. An access no device claims is logged once
 // per address (reads see all ones, as on real hardware) and the guest carries on.
+//
+// Ranges are added while the machine is built; then every vCPU thread reads and writes
+// through the bus at once: the ranges are only read, the unclaimed accesses are counted
+// under a mutex, and each device guards its own state (device.h).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -24,7 +29,7 @@ public:
     bool read(uint64_t address, std::span<uint8_t> data);
     bool write(uint64_t address, std::span<const uint8_t> data);
 
-    uint64_t unclaimed_accesses() const { return unclaimed_; }
+    uint64_t unclaimed_accesses() const;
 
 private:
     struct Range {
@@ -36,6 +41,7 @@ private:
 
     std::string name_;
     std::map<uint64_t, Range> ranges_;  // by base
+    mutable std::mutex unclaimed_mutex_;
     std::set<uint64_t> logged_;         // unclaimed addresses already reported
     uint64_t unclaimed_ = 0;
 };

@@ -1,7 +1,8 @@
 // A device as the bus sees it: a range of port-I/O or MMIO addresses that can be read
 // and written. Offsets are relative to the device's base; sizes are 1, 2, 4 or 8 bytes.
-// Calls arrive on the vCPU thread that exited; a device also driven from the event
-// thread (timers, I/O completions) guards its state itself.
+// Calls arrive on the thread of the vCPU that exited, from several vCPUs at once on a
+// machine of more than one: a device with state guards it itself, against the other
+// vCPUs and against the event thread (timers, I/O completions) where that drives it too.
 #pragma once
 #include <cstdint>
 #include <span>

@@ -17,17 +17,26 @@ namespace {
     throw SetupError(exit_status::usage, message + " (see cocoon --help)");
 }
 
-po::options_description run_options(RunOptions& o, std::string& mem, std::vector<std::string>& disks) {
+// What parse_command_line reads as text first, to check it itself.
+struct RawOptions {
+    std::string mem;
+    std::string cpus;
+    std::vector<std::string> disks;
+};
+
+po::options_description run_options(RunOptions& o, RawOptions& raw) {
     po::options_description d("cocoon run options");
     d.add_options()
         ("kernel", po::value(&o.kernel)->value_name("ELF"),
          "PVH kernel ELF to boot (default: the kernel built with cocoon)")
         ("initrd", po::value(&o.initrd)->value_name("FILE"),
          "module handed to the kernel, e.g. a ustar program archive (default with the built kernel: its programs)")
-        ("disk", po::value(&disks)->value_name("FILE[,ro]"),
+        ("disk", po::value(&raw.disks)->value_name("FILE[,ro]"),
          "a virtio-blk disk image; repeat for more; ',ro' makes it read-only")
-        ("mem", po::value(&mem)->value_name("SIZE")->default_value("256M"),
+        ("mem", po::value(&raw.mem)->value_name("SIZE")->default_value("256M"),
          "guest RAM: bytes or with K, M, G (16M to 3G)")
+        ("cpus", po::value(&raw.cpus)->value_name("N")->default_value("1"),
+         "virtual CPUs (1 to 255); the guest starts every one but the first itself (INIT and SIPI)")
         ("cmdline", po::value(&o.cmdline)->value_name("STR"), "kernel command line, e.g. 'init=hello quantum_ms=10'")
         ("timeout", po::value(&o.timeout_s)->value_name("S"),
          "stop the guest after S seconds (exit status 124)")
@@ -80,6 +89,14 @@ std::optional<uint64_t> parse_size(const std::string& text) {
     return uint64_t{value} << shift;
 }
 
+uint32_t parse_cpus(const std::string& text) {
+    bool digits = !text.empty() && text.size() <= 3 && text.find_first_not_of("0123456789") == std::string::npos;
+    unsigned long cpus = digits ? std::stoul(text) : 0;
+    if (cpus < 1 || cpus > max_cpus)
+        usage_error(fmt::format("--cpus '{}' is not a number of CPUs from 1 to {}", text, max_cpus));
+    return static_cast<uint32_t>(cpus);
+}
+
 DiskOption parse_disk(const std::string& text) {
     DiskOption disk{text, false};
     if (text.ends_with(",ro")) disk = {text.substr(0, text.size() - 3), true};
@@ -89,9 +106,8 @@ DiskOption parse_disk(const std::string& text) {
 
 Command parse_command_line(int argc, const char* const argv[]) {
     Command command;
-    std::string mem;
-    std::vector<std::string> disks;
-    po::options_description run = run_options(command.options, mem, disks);
+    RawOptions raw;
+    po::options_description run = run_options(command.options, raw);
     command.help_text = help_text(run);
     if (argc < 2) return command;
 
@@ -111,12 +127,13 @@ Command parse_command_line(int argc, const char* const argv[]) {
         usage_error(e.what());
     }
     RunOptions& o = command.options;
-    auto bytes = parse_size(mem);
-    if (!bytes) usage_error(fmt::format("--mem '{}' is not a size like 64M or 1G", mem));
+    auto bytes = parse_size(raw.mem);
+    if (!bytes) usage_error(fmt::format("--mem '{}' is not a size like 64M or 1G", raw.mem));
     if (*bytes < min_mem || *bytes > max_mem)
-        usage_error(fmt::format("--mem {} is outside 16M..3G", mem));
+        usage_error(fmt::format("--mem {} is outside 16M..3G", raw.mem));
     o.mem = *bytes & ~uint64_t{0xfff};
-    for (const std::string& d : disks) o.disks.push_back(parse_disk(d));
+    o.cpus = parse_cpus(raw.cpus);
+    for (const std::string& d : raw.disks) o.disks.push_back(parse_disk(d));
     if (o.timeout_s < 0) usage_error("--timeout must not be negative");
     if (vm.count("no-seccomp")) o.seccomp = false;
     if (vm.count("gdb") && o.gdb.find('/') == std::string::npos) {

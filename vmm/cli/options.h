@@ -17,6 +17,7 @@ struct RunOptions {
     std::string initrd;          // empty: the program archive built with cocoon (with the built kernel)
     std::vector<DiskOption> disks;
     uint64_t mem = 256ull << 20;
+    uint32_t cpus = 1;           // vCPUs; the guest starts all but the first itself
     std::string cmdline;
     double timeout_s = 0;        // 0: none; counted from cocoon's start
     double timeout_spent_s = 0;  // of it, spent before the machine ran (reading the guest's files)
@@ -32,6 +33,9 @@ struct RunOptions {
 inline constexpr uint64_t min_mem = 16ull << 20;
 // RAM is one range from guest-physical 0 up to the device window at 0xd0000000.
 inline constexpr uint64_t max_mem = 3ull << 30;
+// A vCPU's APIC ID is its index, and the MADT's local APIC entries and CPUID leaf 1 hold
+// 8 bits of it, 0xff being the broadcast address.
+inline constexpr uint32_t max_cpus = 255;
 
 // What main() should do.
 struct Command {
@@ -45,6 +49,9 @@ Command parse_command_line(int argc, const char* const argv[]);
 
 // "64M", "1G", "512K", "4096": bytes. nullopt for anything else or on overflow.
 std::optional<uint64_t> parse_size(const std::string& text);
+
+// "1" to "255"; throws SetupError(usage) for anything else.
+uint32_t parse_cpus(const std::string& text);
 
 // "FILE" or "FILE,ro".
 DiskOption parse_disk(const std::string& text);

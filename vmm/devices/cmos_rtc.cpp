@@ -21,11 +21,13 @@ CmosRtc::CmosRtc(WallClock wall_clock) : wall_clock_(std::move(wall_clock)) {
 }
 
 void CmosRtc::read(uint64_t offset, std::span<uint8_t> data) {
+    std::lock_guard lock(mutex_);
     for (size_t i = 0; i < data.size(); ++i)
         data[i] = offset + i == 1 ? read_register(index_) : 0xff;  // the index port is write-only
 }
 
 void CmosRtc::write(uint64_t offset, std::span<const uint8_t> data) {
+    std::lock_guard lock(mutex_);
     for (size_t i = 0; i < data.size(); ++i) {
         if (offset + i == 0) index_ = data[i] & 0x7f;
         else if (offset + i == 1 && index_ != reg::status_c && index_ != reg::status_d) ram_[index_] = data[i];

@@ -8,11 +8,15 @@
 // Not modelled: interrupts (IRQ 8 for periodic, alarm and update-ended events), and
 // setting the time: the host's clock stays the truth, so writes to the time registers
 // are kept but never read back.
+//
+// Every access comes from a vCPU thread, any of them: a mutex keeps the index and the
+// RAM whole (pairing an index with its data is the guest's business, as on a PC).
 #pragma once
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 
 #include "vmm/bus/device.h"
 
@@ -31,6 +35,7 @@ private:
     uint8_t encode(unsigned value) const;  // BCD unless status B asks for binary
 
     WallClock wall_clock_;
+    std::mutex mutex_;
     uint8_t index_ = 0;
     std::array<uint8_t, 128> ram_{};
 };

@@ -13,8 +13,8 @@ constexpr uint8_t self_test_passed = 0x55, interface_ok = 0x00, clock_stuck_high
 
 I8042::I8042(std::function<void()> on_reset, IrqLine* keyboard_irq)
     : on_reset_(std::move(on_reset)), keyboard_irq_(keyboard_irq),
-      data_port_([this] { return read_data(); }, [this](uint8_t v) { write_data(v); }),
-      command_port_([this] { return status(); }, [this](uint8_t v) { write_command(v); }) {}
+      data_port_(locked([this] { return read_data(); }), locked([this](uint8_t v) { write_data(v); })),
+      command_port_(locked([this] { return status(); }), locked([this](uint8_t v) { write_command(v); })) {}
 
 uint8_t I8042::status() const {
     return static_cast<uint8_t>((output_buffer_ ? output_full : 0) | (command_byte_ & system_flag) |

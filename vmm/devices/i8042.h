@@ -8,10 +8,12 @@
 // keyboard is not locked, or Linux warns "Keylock active".
 //
 // Its two ports are not adjacent (0x61 between belongs to the PIT): data_port() goes
-// on the bus at 0x60, command_port() at 0x64.
+// on the bus at 0x60, command_port() at 0x64. Either may be reached from any vCPU
+// thread: a mutex guards the controller's state.
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 
 #include "vmm/bus/device.h"
@@ -26,6 +28,14 @@ public:
     Device& command_port() { return command_port_; }  // reads the status register
 
 private:
+    // `access` with the controller's state to itself, for a port to call from any thread.
+    template <typename Access>
+    auto locked(Access access) {
+        return [this, access](auto... value) {
+            std::lock_guard lock(mutex_);
+            return access(value...);
+        };
+    }
     uint8_t status() const;
     uint8_t read_data();
     void write_command(uint8_t command);
@@ -35,6 +45,7 @@ private:
 
     std::function<void()> on_reset_;
     IrqLine* keyboard_irq_;
+    std::mutex mutex_;
     uint8_t command_byte_ = 0x65;   // translate, no AUX, system flag, keyboard interrupt
     uint8_t output_port_ = 0x03;    // reset line high, A20 on
     uint8_t awaiting_parameter_ = 0;  // the command whose byte the data port gets next

@@ -1,4 +1,4 @@
-// The PIT on the port bus: register accesses from the vCPU thread go to the model with
+// The PIT on the port bus: register accesses from any vCPU thread go to the model with
 // the current time; its expiries are Asio timers on the event thread that raise IRQ 0
 // through an irqfd, so a tick costs the guest no exit to user space. Port 0x61, channel
 // 2's gate and output, is a port of its own on the bus: port61().
@@ -23,7 +23,7 @@ public:
     void write(uint64_t offset, std::span<const uint8_t> data) override;
     Device& port61() { return port61_; }
     uint64_t interrupts() const { return interrupts_; }
-    // From the vCPU thread after an exit: raises what is already due. A tick then
+    // From a vCPU thread after an exit: raises what is already due. A tick then
     // never waits for the event thread to be scheduled, which a host that regains its
     // CPU only at the guest's exits (the nested runner) would otherwise delay.
     void catch_up();
@@ -37,7 +37,7 @@ private:
     IrqLine& irq0_;
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
-    std::mutex mutex_;   // the model: vCPU thread and event thread
+    std::mutex mutex_;   // the model: the vCPU threads and the event thread
     Pit pit_;
     std::atomic<uint64_t> interrupts_ = 0;
     BytePort port61_;    // changes no deadline of channel 0: no re-arming

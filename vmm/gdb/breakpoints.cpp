@@ -11,10 +11,10 @@ constexpr int software_tag = 1;  // keeps a Z0's slot apart from a Z1 at the sam
 
 } // namespace
 
-Breakpoints::Result Breakpoints::insert_software(uint64_t address) {
+Breakpoints::Result Breakpoints::insert_software(uint32_t vcpu, uint64_t address) {
     if (software_at(address) || hw_.contains(HwKind::execute, address, 1, software_tag)) return Result::ok;
     DebugSupport support = target_.debug_support();
-    if (auto phys = support.software_breakpoints ? target_.translate(address) : std::nullopt) {
+    if (auto phys = support.software_breakpoints ? target_.translate(vcpu, address) : std::nullopt) {
         uint8_t original = 0;
         if (target_.read_physical(*phys, std::span(&original, 1)) &&
             target_.write_physical(*phys, std::span(&int3, 1))) {
@@ -61,11 +61,11 @@ std::optional<Breakpoints::Hit> Breakpoints::hit(uint64_t dr6) const {
     return Hit{h->kind, h->address, h->tag == software_tag};
 }
 
-std::vector<uint8_t> Breakpoints::read(uint64_t address, uint64_t len) {
+std::vector<uint8_t> Breakpoints::read(uint32_t vcpu, uint64_t address, uint64_t len) {
     std::vector<uint8_t> out;
     while (len) {
         uint64_t chunk = std::min(len, page_size - address % page_size);
-        auto phys = target_.translate(address);
+        auto phys = target_.translate(vcpu, address);
         if (!phys) break;
         std::vector<uint8_t> bytes(chunk);
         if (!target_.read_physical(*phys, bytes)) break;
@@ -78,10 +78,10 @@ std::vector<uint8_t> Breakpoints::read(uint64_t address, uint64_t len) {
     return out;
 }
 
-bool Breakpoints::write(uint64_t address, std::span<const uint8_t> bytes) {
+bool Breakpoints::write(uint32_t vcpu, uint64_t address, std::span<const uint8_t> bytes) {
     while (!bytes.empty()) {
         uint64_t chunk = std::min<uint64_t>(bytes.size(), page_size - address % page_size);
-        auto phys = target_.translate(address);
+        auto phys = target_.translate(vcpu, address);
         if (!phys || !target_.write_physical(*phys, bytes.first(chunk))) return false;
         for (Int3& b : int3s_) {
             if (b.phys < *phys || b.phys >= *phys + chunk) continue;

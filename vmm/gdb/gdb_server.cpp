@@ -22,13 +22,13 @@ constexpr size_t max_pending_output = 1 << 20;
 
 } // namespace
 
-GdbServer::GdbServer(asio::io_context& events, const std::string& where, Vcpu& vcpu, const GuestMemory& memory,
-                     const Kvm& kvm, VcpuTarget::EndRun end_run)
+GdbServer::GdbServer(asio::io_context& events, const std::string& where, std::vector<Vcpu*> vcpus,
+                     const GuestMemory& memory, const Kvm& kvm, VcpuTarget::EndRun end_run)
     : events_(events),
       where_(where),
       acceptor_(events),
       target_(
-          vcpu, memory, kvm,
+          std::move(vcpus), memory, kvm,
           [this](const StopEvent& event) { asio::post(events_, [this, event] { stub_.on_stop(event); }); },
           std::move(end_run)),
       stub_(target_) {

@@ -3,12 +3,13 @@
 // owns the stub and its vCPU target and carries bytes between the socket and the stub.
 // The socket is made at construction, before any thread is confined by seccomp; the
 // event thread then only accepts, reads, writes and closes. The machine reaches it as
-// its DebugHooks only.
+// its DebugHooks only; each vCPU is a thread to gdb.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
@@ -23,15 +24,16 @@ namespace cocoon::vmm::gdb {
 class GdbServer : public DebugHooks {
 public:
     // Throws SetupError when it cannot listen there.
-    GdbServer(boost::asio::io_context& events, const std::string& where, Vcpu& vcpu, const GuestMemory& memory,
-              const Kvm& kvm, VcpuTarget::EndRun end_run);
+    // vCPU i is vcpus[i].
+    GdbServer(boost::asio::io_context& events, const std::string& where, std::vector<Vcpu*> vcpus,
+              const GuestMemory& memory, const Kvm& kvm, VcpuTarget::EndRun end_run);
     ~GdbServer() override;
 
-    // The stub debugs cocoon's one vCPU: each hook is its target's.
-    void before_first_run(uint32_t) override { target_.park_at_start(); }
-    void after_kick(uint32_t) override { target_.after_kick(); }
-    void on_debug_exit(uint32_t, const kvm_debug_exit_arch& exit) override { target_.on_debug_exit(exit); }
-    void release(uint32_t) override { target_.release(); }
+    // Each hook is the target's.
+    void before_first_run(uint32_t vcpu) override { target_.park_at_start(vcpu); }
+    void after_kick(uint32_t vcpu) override { target_.after_kick(vcpu); }
+    void on_debug_exit(uint32_t vcpu, const kvm_debug_exit_arch& exit) override { target_.on_debug_exit(vcpu, exit); }
+    void release(uint32_t vcpu) override { target_.release(vcpu); }
     // Tells a connected debugger how the run ended and closes the connection.
     void finish(int status) override;
 

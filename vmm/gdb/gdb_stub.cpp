@@ -66,19 +66,32 @@ std::vector<std::string> words(std::string_view text) {
     return out;
 }
 
-// Our only thread is 1; gdb also names it -1 (all), 0 (any) or p1.1 and the like.
-bool our_thread(std::string_view id) {
+// A thread in a packet: gdb's thread N (hex) is vCPU N - 1; -1 names every thread and 0
+// any one; "pP.T" (the multiprocess form) is thread T, and "pP" all of process P's.
+struct ThreadId {
+    enum class Kind { all, any, one } kind;
+    uint32_t vcpu = 0;
+};
+
+std::optional<ThreadId> parse_thread(std::string_view id, uint32_t vcpus) {
     if (id.starts_with("p")) {
         size_t dot = id.find('.');
-        id = dot == std::string_view::npos ? std::string_view("1") : id.substr(dot + 1);
+        if (dot == std::string_view::npos) return ThreadId{ThreadId::Kind::all};
+        id = id.substr(dot + 1);
     }
-    return id.empty() || id == "1" || id == "-1" || id == "0";
+    if (id == "-1") return ThreadId{ThreadId::Kind::all};
+    auto number = parse_hex(id);
+    if (!number || *number > vcpus) return std::nullopt;  // malformed, or no such thread
+    if (*number == 0) return ThreadId{ThreadId::Kind::any};
+    return ThreadId{ThreadId::Kind::one, static_cast<uint32_t>(*number - 1)};
 }
+
+std::string thread_hex(uint32_t vcpu) { return fmt::format("{:x}", vcpu + 1); }
 
 constexpr std::string_view monitor_help =
     "cocoon monitor commands:\n"
     "  phys ADDR LEN     guest-physical memory, LEN bytes (at most 4096)\n"
-    "  translate ADDR    the physical address ADDR maps to under the current CR3\n";
+    "  translate ADDR    the physical address ADDR maps to under the current thread's CR3\n";
 
 } // namespace
 
@@ -90,6 +103,7 @@ void GdbStub::connect(Output output) {
     hung_up_ = false;
     waiting_ = false;
     detach_on_stop_ = false;
+    continue_.reset();
     last_sent_.clear();
     malformed_ = 0;
     if (!stopped_) target_.interrupt();  // gdb's '?' is answered once it has stopped
@@ -170,23 +184,18 @@ std::optional<std::string> GdbStub::command(std::string_view p) {
     case 'Z': return breakpoint(args, true);
     case 'z': return breakpoint(args, false);
     case 'c':
-    case 's': {
-        std::optional<uint64_t> address;
-        if (!args.empty() && !(address = parse_hex(args))) return error_reply;
-        resume(p[0] == 's', address);
-        return std::nullopt;
-    }
+    case 's': return resume_legacy(p[0] == 's', args);
     case 'C':
     case 'S': {
         // "C sig[;addr]": a bare-metal guest has no signals to deliver; resume as c/s.
         size_t semi = args.find(';');
-        std::optional<uint64_t> address;
-        if (semi != std::string_view::npos && !(address = parse_hex(args.substr(semi + 1)))) return error_reply;
-        resume(p[0] == 'S', address);
-        return std::nullopt;
+        return resume_legacy(p[0] == 'S', semi == std::string_view::npos ? "" : args.substr(semi + 1));
     }
-    case 'H': return "OK";
-    case 'T': return our_thread(args) ? "OK" : error_reply;
+    case 'H': return select_thread(args);
+    case 'T': {
+        auto thread = parse_thread(args, target_.vcpu_count());
+        return thread && thread->kind == ThreadId::Kind::one ? "OK" : error_reply;
+    }
     case 'D':
         spdlog::info("gdb: the debugger detached; the guest runs on");
         send("OK");
@@ -204,10 +213,10 @@ std::optional<std::string> GdbStub::command(std::string_view p) {
         return fmt::format("PacketSize={:x};qXfer:features:read+;swbreak+;hwbreak+", max_packet);
     if (p.starts_with("qXfer:features:read:")) return features(p.substr(20));
     if (p == "qAttached" || p.starts_with("qAttached:")) return "1";
-    if (p == "qC") return "QC1";
-    if (p == "qfThreadInfo") return "m1";
-    if (p == "qsThreadInfo") return "l";
-    if (p.starts_with("qThreadExtraInfo,")) return to_hex(std::string_view("vCPU 0"));
+    if (p == "qC") return "QC" + thread_hex(general_);
+    if (p == "qfThreadInfo") return thread_list();
+    if (p == "qsThreadInfo") return "l";  // qfThreadInfo listed them all
+    if (p.starts_with("qThreadExtraInfo,")) return thread_extra_info(p.substr(17));
     if (p.starts_with("qRcmd,")) return monitor(p.substr(6));
     if (p == "vCont?") return "vCont;c;C;s;S";
     if (p.starts_with("vCont;")) return vcont(p.substr(6));
@@ -220,35 +229,85 @@ std::optional<std::string> GdbStub::command(std::string_view p) {
     return "";  // unknown: the empty reply says so
 }
 
-void GdbStub::resume(bool step, std::optional<uint64_t> address) {
-    if (address) {
-        X86Registers regs = target_.registers();
-        regs.rip = *address;
-        target_.set_registers(regs);
-    }
+void GdbStub::resume(std::vector<Action> actions) {
     target_.set_debug_registers(breakpoints_.debug_registers());
     stopped_ = false;
     waiting_ = true;
-    target_.resume(step);
+    target_.resume(actions);
 }
 
-std::optional<std::string> GdbStub::vcont(std::string_view actions) {
-    // The leftmost action that applies to our thread decides.
-    while (!actions.empty()) {
-        size_t semi = actions.find(';');
-        std::string_view action = actions.substr(0, semi);
-        actions = semi == std::string_view::npos ? std::string_view() : actions.substr(semi + 1);
-        size_t colon = action.find(':');
-        std::string_view thread = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
-        if (!our_thread(thread) || action.empty()) continue;
-        char verb = action[0];
-        if (verb == 'c' || verb == 'C' || verb == 's' || verb == 'S') {
-            resume(verb == 's' || verb == 'S', std::nullopt);
-            return std::nullopt;
-        }
-        return error_reply;  // 't' and ranges: not in all-stop with one thread
+// c and s, with the address to go on from: every thread runs, or the one Hc selected
+// (else the current one) takes a step while the others stay.
+std::optional<std::string> GdbStub::resume_legacy(bool step, std::string_view address_text) {
+    std::optional<uint64_t> address;
+    if (!address_text.empty() && !(address = parse_hex(address_text))) return error_reply;
+    uint32_t vcpu = continue_.value_or(general_);
+    if (address) {
+        X86Registers regs = target_.registers(vcpu);
+        regs.rip = *address;
+        target_.set_registers(vcpu, regs);
     }
-    return error_reply;
+    std::vector<Action> actions(target_.vcpu_count(), step ? Action::stay : Action::run);
+    if (step) actions[vcpu] = Action::step;
+    resume(std::move(actions));
+    return std::nullopt;
+}
+
+std::optional<std::string> GdbStub::vcont(std::string_view list) {
+    // Each thread takes the leftmost action that names it; one no action names stays.
+    std::vector<std::optional<Action>> chosen(target_.vcpu_count());
+    while (!list.empty()) {
+        size_t semi = list.find(';');
+        std::string_view action = list.substr(0, semi);
+        list = semi == std::string_view::npos ? std::string_view() : list.substr(semi + 1);
+        if (action.empty()) return error_reply;
+        char verb = action[0];
+        // 't' (stop) and 'r' (step a range) are not for all-stop mode.
+        if (verb != 'c' && verb != 'C' && verb != 's' && verb != 'S') return error_reply;
+        Action what = verb == 's' || verb == 'S' ? Action::step : Action::run;
+        size_t colon = action.find(':');
+        std::optional<ThreadId> thread = ThreadId{ThreadId::Kind::all};
+        if (colon != std::string_view::npos) thread = parse_thread(action.substr(colon + 1), target_.vcpu_count());
+        if (!thread) return error_reply;
+        for (uint32_t vcpu = 0; vcpu < chosen.size(); ++vcpu)
+            if (!chosen[vcpu] && (thread->kind != ThreadId::Kind::one || thread->vcpu == vcpu)) chosen[vcpu] = what;
+    }
+    std::vector<Action> actions;
+    for (const auto& action : chosen) actions.push_back(action.value_or(Action::stay));
+    if (std::all_of(actions.begin(), actions.end(), [](Action a) { return a == Action::stay; })) return error_reply;
+    resume(std::move(actions));
+    return std::nullopt;
+}
+
+std::string GdbStub::select_thread(std::string_view args) {
+    if (args.empty()) return error_reply;
+    auto thread = parse_thread(args.substr(1), target_.vcpu_count());
+    if (!thread) return error_reply;
+    bool one = thread->kind == ThreadId::Kind::one;
+    switch (args[0]) {
+    case 'g':  // registers and memory; "any" or "all" keeps the current one
+        if (one) general_ = thread->vcpu;
+        return "OK";
+    case 'c':  // the thread c and s act on
+        continue_ = one ? std::optional(thread->vcpu) : std::nullopt;
+        return "OK";
+    default: return error_reply;
+    }
+}
+
+std::string GdbStub::thread_list() const {
+    std::string list = "m";
+    for (uint32_t vcpu = 0; vcpu < target_.vcpu_count(); ++vcpu) list += (vcpu ? "," : "") + thread_hex(vcpu);
+    return list;
+}
+
+// What `info threads` shows beside each thread: its vCPU, and whether the guest has
+// started it yet.
+std::string GdbStub::thread_extra_info(std::string_view args) {
+    auto thread = parse_thread(args, target_.vcpu_count());
+    if (!thread || thread->kind != ThreadId::Kind::one) return error_reply;
+    bool waiting = stopped_ && target_.awaits_startup(thread->vcpu);
+    return to_hex(fmt::format("vCPU {}{}", thread->vcpu, waiting ? ", waiting for INIT and SIPI" : ""));
 }
 
 void GdbStub::on_stop(const StopEvent& event) {
@@ -259,6 +318,7 @@ void GdbStub::on_stop(const StopEvent& event) {
         detach();
         return;
     }
+    general_ = event.vcpu;  // gdb's current thread is now the one the stop is about
     last_stop_ = stop_reply(event);
     if (connected_ && waiting_) {
         waiting_ = false;
@@ -267,31 +327,32 @@ void GdbStub::on_stop(const StopEvent& event) {
 }
 
 std::string GdbStub::stop_reply(const StopEvent& event) {
+    std::string thread = "thread:" + thread_hex(event.vcpu) + ";";
     switch (event.kind) {
-    case StopEvent::Kind::initial: return "T05thread:1;";
-    case StopEvent::Kind::interrupted: return "T02thread:1;";
+    case StopEvent::Kind::initial: return "T05" + thread;
+    case StopEvent::Kind::interrupted: return "T02" + thread;
     case StopEvent::Kind::breakpoint: {
         // KVM may leave rip after the int3 (a trap) or at it: gdb, told swbreak, wants it at.
-        X86Registers regs = target_.registers();
-        if (breakpoints_.software_at(regs.rip)) return "T05swbreak:;thread:1;";
+        X86Registers regs = target_.registers(event.vcpu);
+        if (breakpoints_.software_at(regs.rip)) return "T05swbreak:;" + thread;
         if (breakpoints_.software_at(regs.rip - 1)) {
             regs.rip -= 1;
-            target_.set_registers(regs);
-            return "T05swbreak:;thread:1;";
+            target_.set_registers(event.vcpu, regs);
+            return "T05swbreak:;" + thread;
         }
-        return "T05thread:1;";  // the guest's own int3
+        return "T05" + thread;  // the guest's own int3
     }
     case StopEvent::Kind::debug:
         if (auto hit = breakpoints_.hit(event.dr6)) {
             switch (hit->kind) {
-            case HwKind::execute: return hit->software ? "T05swbreak:;thread:1;" : "T05hwbreak:;thread:1;";
-            case HwKind::write: return fmt::format("T05watch:{:x};thread:1;", hit->address);
-            case HwKind::access: return fmt::format("T05awatch:{:x};thread:1;", hit->address);
+            case HwKind::execute: return (hit->software ? "T05swbreak:;" : "T05hwbreak:;") + thread;
+            case HwKind::write: return fmt::format("T05watch:{:x};{}", hit->address, thread);
+            case HwKind::access: return fmt::format("T05awatch:{:x};{}", hit->address, thread);
             }
         }
-        return "T05thread:1;";  // a single step
+        return "T05" + thread;  // a single step
     }
-    return "T05thread:1;";
+    return "T05" + thread;
 }
 
 void GdbStub::detach() {
@@ -309,19 +370,19 @@ std::string GdbStub::exit_packet(int status) const {
     return frame(fmt::format("W{:02x}", status & 0xff));
 }
 
-std::string GdbStub::read_registers() { return all_registers_hex(target_.registers()); }
+std::string GdbStub::read_registers() { return all_registers_hex(target_.registers(general_)); }
 
 std::string GdbStub::write_registers(std::string_view hex) {
-    X86Registers regs = target_.registers();
+    X86Registers regs = target_.registers(general_);
     if (!set_all_registers_hex(regs, hex)) return error_reply;
-    target_.set_registers(regs);
+    target_.set_registers(general_, regs);
     return "OK";
 }
 
 std::string GdbStub::read_register(std::string_view args) {
     auto number = parse_hex(args);
     if (!number || *number >= register_count()) return error_reply;
-    return register_hex(target_.registers(), *number);
+    return register_hex(target_.registers(general_), *number);
 }
 
 std::string GdbStub::write_register(std::string_view args) {
@@ -329,9 +390,9 @@ std::string GdbStub::write_register(std::string_view args) {
     if (eq == std::string_view::npos) return error_reply;
     auto number = parse_hex(args.substr(0, eq));
     if (!number || *number >= register_count() || !register_info(*number).writable) return error_reply;
-    X86Registers regs = target_.registers();
+    X86Registers regs = target_.registers(general_);
     if (!set_register_hex(regs, *number, args.substr(eq + 1))) return error_reply;
-    target_.set_registers(regs);
+    target_.set_registers(general_, regs);
     return "OK";
 }
 
@@ -340,7 +401,7 @@ std::string GdbStub::read_memory(std::string_view args) {
     if (!request || !request->rest.empty()) return error_reply;
     // A reply holds two hex digits per byte; a shorter read is a valid answer.
     uint64_t len = std::min<uint64_t>(request->len, (max_packet - 8) / 2);
-    std::vector<uint8_t> bytes = breakpoints_.read(request->address, len);
+    std::vector<uint8_t> bytes = breakpoints_.read(general_, request->address, len);
     if (bytes.empty() && len) return fault_reply;
     return to_hex(bytes);
 }
@@ -357,7 +418,7 @@ std::string GdbStub::write_memory(std::string_view args, bool binary) {
         bytes = std::move(*decoded);
     }
     if (bytes.size() != request->len) return error_reply;
-    return breakpoints_.write(request->address, bytes) ? "OK" : fault_reply;
+    return breakpoints_.write(general_, request->address, bytes) ? "OK" : fault_reply;
 }
 
 std::string GdbStub::breakpoint(std::string_view args, bool insert) {
@@ -373,7 +434,7 @@ std::string GdbStub::breakpoint(std::string_view args, bool insert) {
         else breakpoints_.remove_hardware(kind, request->address, request->len);
         return "OK";
     }
-    auto result = type == '0' ? breakpoints_.insert_software(request->address)
+    auto result = type == '0' ? breakpoints_.insert_software(general_, request->address)
                               : breakpoints_.insert_hardware(kind, request->address, request->len);
     switch (result) {
     case Breakpoints::Result::ok: return "OK";
@@ -408,10 +469,11 @@ std::string GdbStub::monitor(std::string_view hex) {
         }
     } else if (w.size() == 2 && w[0] == "translate") {
         auto address = parse_number(w[1]);
-        auto phys = address ? target_.translate(*address) : std::nullopt;
+        auto phys = address ? target_.translate(general_, *address) : std::nullopt;
+        uint64_t cr3 = target_.registers(general_).cr3;
         if (!address) text = "usage: translate ADDR\n";
-        else if (!phys) text = fmt::format("{:#x} is not mapped under cr3 {:#x}\n", *address, target_.registers().cr3);
-        else text = fmt::format("{:#x} -> physical {:#x} (cr3 {:#x})\n", *address, *phys, target_.registers().cr3);
+        else if (!phys) text = fmt::format("{:#x} is not mapped under cr3 {:#x}\n", *address, cr3);
+        else text = fmt::format("{:#x} -> physical {:#x} (cr3 {:#x})\n", *address, *phys, cr3);
     } else {
         DebugSupport support = target_.debug_support();
         const char* int3 = support.software_breakpoints ? "yes"

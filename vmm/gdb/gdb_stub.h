@@ -1,6 +1,9 @@
-// The GDB remote protocol's commands, in all-stop mode with one thread, over a Target.
-// No sockets, no threads: the server feeds it bytes and target stops, and it answers
-// through an output callback; everything runs on one thread (cocoon's event thread).
+// The GDB remote protocol's commands, in all-stop mode, over a Target whose vCPUs are
+// gdb's threads: vCPU i is thread i + 1. Registers and memory are those of the thread
+// gdb selected with Hg (or of the last stop's); a resume says what each thread does
+// (vCont), or runs them all (c), or steps the one Hc selected (s). No sockets, no
+// threads: the server feeds it bytes and target stops, and it answers through an output
+// callback; everything runs on one thread (cocoon's event thread).
 //
 // Breakpoints and the memory gdb reads live in Breakpoints (breakpoints.h); Z1, Z2 and
 // Z4 use the debug registers; Z3 is refused, as on any x86 (gdb then builds `rwatch`
@@ -48,8 +51,12 @@ private:
     void handle(const std::string& packet);
     std::optional<std::string> command(std::string_view packet);  // nullopt: reply later (or never)
     std::string stop_reply(const StopEvent& event);
-    void resume(bool step, std::optional<uint64_t> address);
+    void resume(std::vector<Action> actions);
+    std::optional<std::string> resume_legacy(bool step, std::string_view address);  // c, s, C, S
     std::optional<std::string> vcont(std::string_view actions);
+    std::string select_thread(std::string_view args);  // H
+    std::string thread_list() const;
+    std::string thread_extra_info(std::string_view args);
     void detach();
 
     std::string read_registers();
@@ -71,6 +78,8 @@ private:
     bool waiting_ = false;        // the client waits for a stop reply
     bool detach_on_stop_ = false; // detached while running: finish at the stop
     bool hung_up_ = false;
+    uint32_t general_ = 0;                  // Hg's vCPU, or the last stop's
+    std::optional<uint32_t> continue_;      // Hc's vCPU; none: all of them
     std::string last_stop_ = "S05";
     std::string last_sent_;
     unsigned malformed_ = 0;

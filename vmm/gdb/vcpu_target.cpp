@@ -1,7 +1,7 @@
 #include "vmm/gdb/vcpu_target.h"
 
+#include <algorithm>
 #include <cstring>
-#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -20,27 +20,6 @@ bool canonical(uint64_t virt) {
     return top == 0 || top == 0x1ffff;
 }
 
-// FXSAVE keeps one "not empty" bit per physical x87 register; gdb's ftag wants the
-// full two-bit tag of each, which depends on what the register holds.
-uint64_t full_tag_word(const kvm_fpu& f) {
-    unsigned top = (f.fsw >> 11) & 7;
-    uint64_t tag = 0;
-    for (unsigned reg = 0; reg < 8; ++reg) {
-        uint64_t t = 3;  // empty
-        if (f.ftwx >> reg & 1) {
-            const uint8_t* st = f.fpr[(reg - top) & 7];
-            uint64_t mantissa = 0;
-            std::memcpy(&mantissa, st, 8);
-            unsigned exponent = (st[9] << 8 | st[8]) & 0x7fff;
-            if (exponent == 0x7fff) t = 2;                      // infinity, NaN
-            else if (exponent == 0) t = mantissa == 0 ? 1 : 2;  // zero, denormal
-            else t = mantissa >> 63 ? 0 : 2;                    // valid, unnormal
-        }
-        tag |= t << (2 * reg);
-    }
-    return tag;
-}
-
 DebugSupport probe(const Kvm& kvm) {
     try {
         return probe_debug_support(kvm);
@@ -50,16 +29,28 @@ DebugSupport probe(const Kvm& kvm) {
     }
 }
 
+// Which of two stops of one round the stub hears of: a vCPU's own (a breakpoint, a step,
+// a debug-register hit) before a mere stop (the first instruction, an interrupt), then
+// the lower vCPU.
+bool reported_before(const StopEvent& a, const StopEvent& b) {
+    auto own = [](const StopEvent& e) {
+        return e.kind == StopEvent::Kind::breakpoint || e.kind == StopEvent::Kind::debug;
+    };
+    if (own(a) != own(b)) return own(a);
+    return a.vcpu < b.vcpu;
+}
+
 } // namespace
 
-VcpuTarget::VcpuTarget(Vcpu& vcpu, const GuestMemory& memory, const Kvm& kvm, PostStop post_stop, EndRun end_run)
-    : vcpu_(vcpu),
-      memory_(memory),
+VcpuTarget::VcpuTarget(std::vector<Vcpu*> vcpus, const GuestMemory& memory, const Kvm& kvm, PostStop post_stop,
+                       EndRun end_run)
+    : memory_(memory),
       post_stop_(std::move(post_stop)),
       end_run_(std::move(end_run)),
       // KVM_CAP_SET_GUEST_DEBUG2 is the mask of guest-debug flags this KVM knows.
       block_irq_(kvm.check_extension(KVM_CAP_SET_GUEST_DEBUG2) & KVM_GUESTDBG_BLOCKIRQ),
       support_(probe(kvm)) {
+    for (Vcpu* vcpu : vcpus) held_.emplace_back(vcpu);
     if (!support_.software_breakpoints)
         spdlog::warn("gdb: this KVM does not report the guest's int3 (nested KVM under QEMU's emulation does not): {}",
                      support_.hardware_breakpoints ? "breakpoints take debug registers instead, four at most"
@@ -69,54 +60,73 @@ VcpuTarget::VcpuTarget(Vcpu& vcpu, const GuestMemory& memory, const Kvm& kvm, Po
                      "hardware breakpoints and watchpoints are refused");
 }
 
-void VcpuTarget::park_at_start() { park(StopEvent{StopEvent::Kind::initial, 0}); }
+void VcpuTarget::park_at_start(uint32_t vcpu) { park(StopEvent{StopEvent::Kind::initial, 0, vcpu}); }
 
-void VcpuTarget::after_kick() {
+void VcpuTarget::after_kick(uint32_t vcpu) {
     {
         std::lock_guard lock(mutex_);
-        if (state_ != State::stop_requested) return;  // a kick for the machine's stop, or a stale one
+        // Otherwise a kick for the machine's stop, or one whose stop came another way.
+        if (held_[vcpu].state != State::stop_requested) return;
     }
-    park(StopEvent{StopEvent::Kind::interrupted, 0});
+    park(StopEvent{StopEvent::Kind::interrupted, 0, vcpu});
 }
 
-void VcpuTarget::on_debug_exit(const kvm_debug_exit_arch& debug) {
+void VcpuTarget::on_debug_exit(uint32_t vcpu, const kvm_debug_exit_arch& debug) {
     park(StopEvent{debug.exception == breakpoint_vector ? StopEvent::Kind::breakpoint : StopEvent::Kind::debug,
-                   debug.dr6});
+                   debug.dr6, vcpu});
 }
 
 void VcpuTarget::park(const StopEvent& event) {
-    kvm_regs regs = vcpu_.regs();
-    kvm_sregs sregs = vcpu_.sregs();
-    kvm_fpu fpu = vcpu_.fpu();
-    {
-        std::lock_guard lock(mutex_);
-        if (released_) return;
-        regs_ = regs;
-        sregs_ = sregs;
-        fpu_ = fpu;
-        regs_dirty_ = sregs_dirty_ = false;
-        state_ = State::stopped;
-    }
-    post_stop_(event);
+    Vcpu& vcpu = *held_[event.vcpu].vcpu;  // set at construction, never changed
+    KvmRegisters snapshot{vcpu.regs(), vcpu.sregs(), vcpu.fpu()};
+    uint32_t mp_state = vcpu.mp_state();
+    KvmRegisters back;
+    ChangedSets changed;
     kvm_guest_debug debug{};
-    bool regs_changed = false, sregs_changed = false;
     {
         std::unique_lock lock(mutex_);
-        resumed_.wait(lock, [&] { return state_ != State::stopped || released_; });
-        if (released_) return;
-        regs = regs_;
-        sregs = sregs_;
-        regs_changed = regs_dirty_;
-        sregs_changed = sregs_dirty_;
-        debug = guest_debug();
+        Held& held = held_[event.vcpu];
+        if (held.released) return;
+        held.snapshot = snapshot;
+        held.mp_state = mp_state;
+        held.changed = {};
+        held.state = State::stopped;
+        if (!stopping_) {
+            stopping_ = true;
+            stop_the_running();
+        }
+        if (!report_ || reported_before(event, *report_)) report_ = event;
+        if (all_stopped()) {
+            post_stop_(*report_);
+            report_.reset();
+            stopping_ = false;
+        }
+        resumed_.wait(lock, [&] { return held.state != State::stopped || held.released; });
+        if (held.released) return;
+        back = held.snapshot;
+        changed = held.changed;
+        debug = guest_debug(held.step);
     }
-    // Only this thread touches the vCPU, and it is not in KVM_RUN: the changes go in now.
-    if (regs_changed) vcpu_.set_regs(regs);
-    if (sregs_changed) vcpu_.set_sregs(sregs);
-    vcpu_.set_guest_debug(debug);
+    // Only this thread touches its vCPU, and it is not in KVM_RUN: the changes go in now.
+    if (changed.regs) vcpu.set_regs(back.regs);
+    if (changed.sregs) vcpu.set_sregs(back.sregs);
+    vcpu.set_guest_debug(debug);
 }
 
-kvm_guest_debug VcpuTarget::guest_debug() const {
+void VcpuTarget::stop_the_running() {
+    for (Held& held : held_)
+        if (held.state == State::running && !held.released) {
+            held.state = State::stop_requested;
+            held.vcpu->kick();  // KVM_RUN returns EINTR; its thread then parks in after_kick()
+        }
+}
+
+bool VcpuTarget::all_stopped() const {
+    return std::all_of(held_.begin(), held_.end(),
+                       [](const Held& held) { return held.state == State::stopped || held.released; });
+}
+
+kvm_guest_debug VcpuTarget::guest_debug(bool step) const {
     kvm_guest_debug d{};
     if (!attached_) return d;  // all off: the guest runs as if never debugged
     // Software breakpoints: KVM turns the guest's #BP into KVM_EXIT_DEBUG.
@@ -127,73 +137,52 @@ kvm_guest_debug VcpuTarget::guest_debug() const {
         d.arch.debugreg[7] = debug_.dr7;
     }
     // A step with interrupts held back lands on the next instruction, not in the timer's handler.
-    if (step_) d.control |= KVM_GUESTDBG_SINGLESTEP | (block_irq_ ? KVM_GUESTDBG_BLOCKIRQ : 0);
+    if (step) d.control |= KVM_GUESTDBG_SINGLESTEP | (block_irq_ ? KVM_GUESTDBG_BLOCKIRQ : 0);
     return d;
 }
 
-void VcpuTarget::release() {
+void VcpuTarget::release(uint32_t vcpu) {
     {
         std::lock_guard lock(mutex_);
-        released_ = true;
+        held_[vcpu].released = true;
     }
     resumed_.notify_all();
 }
 
-X86Registers VcpuTarget::registers() {
-    std::lock_guard lock(mutex_);
-    X86Registers r;
-    const kvm_regs& g = regs_;
-    r.gpr = {g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.rsp,
-             g.r8,  g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15};
-    r.rip = g.rip;
-    r.rflags = g.rflags;
-    const kvm_sregs& s = sregs_;
-    r.segment = {s.cs.selector, s.ss.selector, s.ds.selector, s.es.selector, s.fs.selector, s.gs.selector};
-    for (size_t i = 0; i < 8; ++i) std::memcpy(r.st[i].data(), fpu_.fpr[i], 10);
-    r.fctrl = fpu_.fcw;
-    r.fstat = fpu_.fsw;
-    r.ftag = full_tag_word(fpu_);
-    r.fioff = fpu_.last_ip & 0xffffffff;
-    r.fiseg = fpu_.last_ip >> 32 & 0xffff;
-    r.fooff = fpu_.last_dp & 0xffffffff;
-    r.foseg = fpu_.last_dp >> 32 & 0xffff;
-    r.fop = fpu_.last_opcode;
-    for (size_t i = 0; i < 16; ++i) std::memcpy(r.xmm[i].data(), fpu_.xmm[i], 16);
-    r.mxcsr = fpu_.mxcsr;
-    r.fs_base = s.fs.base;
-    r.gs_base = s.gs.base;
-    r.cr0 = s.cr0;
-    r.cr2 = s.cr2;
-    r.cr3 = s.cr3;
-    r.cr4 = s.cr4;
-    r.efer = s.efer;
-    return r;
+const VcpuTarget::Held* VcpuTarget::stopped(uint32_t vcpu) const {
+    return vcpu < held_.size() && held_[vcpu].state == State::stopped ? &held_[vcpu] : nullptr;
 }
 
-void VcpuTarget::set_registers(const X86Registers& r) {
+X86Registers VcpuTarget::registers(uint32_t vcpu) {
     std::lock_guard lock(mutex_);
-    if (state_ != State::stopped) return;
-    kvm_regs& g = regs_;
-    __u64* gpr[] = {&g.rax, &g.rbx, &g.rcx, &g.rdx, &g.rsi, &g.rdi, &g.rbp, &g.rsp,
-                    &g.r8,  &g.r9,  &g.r10, &g.r11, &g.r12, &g.r13, &g.r14, &g.r15};
-    for (size_t i = 0; i < 16; ++i) regs_dirty_ |= std::exchange(*gpr[i], r.gpr[i]) != r.gpr[i];
-    regs_dirty_ |= std::exchange(g.rip, r.rip) != r.rip;
-    regs_dirty_ |= std::exchange(g.rflags, r.rflags) != r.rflags;
-    kvm_sregs& s = sregs_;
-    __u64* system[] = {&s.fs.base, &s.gs.base, &s.cr0, &s.cr2, &s.cr3, &s.cr4, &s.efer};
-    uint64_t wanted[] = {r.fs_base, r.gs_base, r.cr0, r.cr2, r.cr3, r.cr4, r.efer};
-    for (size_t i = 0; i < 7; ++i) sregs_dirty_ |= std::exchange(*system[i], wanted[i]) != wanted[i];
+    const Held* held = stopped(vcpu);
+    return held ? gdb_registers(held->snapshot) : X86Registers{};
 }
 
-std::optional<uint64_t> VcpuTarget::translate(uint64_t virt) {
+void VcpuTarget::set_registers(uint32_t vcpu, const X86Registers& regs) {
     std::lock_guard lock(mutex_);
-    if (state_ != State::stopped) return std::nullopt;
-    if (!(sregs_.cr0 & cr0_paging)) return virt;                // paging off: physical
-    if (!(sregs_.efer & efer_long_mode_active)) return std::nullopt;  // 32-bit paging: never used by cocoon's kernel
+    if (!stopped(vcpu)) return;
+    Held& held = held_[vcpu];
+    held.changed |= apply_gdb_registers(regs, held.snapshot);
+}
+
+std::optional<uint64_t> VcpuTarget::translate(uint32_t vcpu, uint64_t virt) {
+    std::lock_guard lock(mutex_);
+    const Held* held = stopped(vcpu);
+    if (!held) return std::nullopt;
+    const kvm_sregs& sregs = held->snapshot.sregs;
+    if (!(sregs.cr0 & cr0_paging)) return virt;                     // paging off: physical
+    if (!(sregs.efer & efer_long_mode_active)) return std::nullopt;  // 32-bit paging: never used by cocoon's kernel
     if (!canonical(virt)) return std::nullopt;
-    auto t = vmm::translate(memory_, sregs_.cr3, virt);
+    auto t = vmm::translate(memory_, sregs.cr3, virt);
     if (!t) return std::nullopt;
     return t->phys;
+}
+
+bool VcpuTarget::awaits_startup(uint32_t vcpu) {
+    std::lock_guard lock(mutex_);
+    const Held* held = stopped(vcpu);
+    return held && vmm::awaits_startup(held->mp_state);
 }
 
 bool VcpuTarget::read_physical(uint64_t phys, std::span<uint8_t> out) {
@@ -215,33 +204,40 @@ void VcpuTarget::set_debug_registers(const DebugRegisters& regs) {
     debug_ = regs;
 }
 
-void VcpuTarget::resume(bool step) {
+void VcpuTarget::resume(std::span<const Action> actions) {
     {
         std::lock_guard lock(mutex_);
-        if (state_ != State::stopped) return;
         attached_ = true;
-        step_ = step;
-        state_ = State::running;
+        for (size_t i = 0; i < std::min(actions.size(), held_.size()); ++i) {
+            Held& held = held_[i];
+            if (actions[i] == Action::stay || held.state != State::stopped) continue;
+            held.step = actions[i] == Action::step;
+            held.state = State::running;
+        }
     }
     resumed_.notify_all();
 }
 
 void VcpuTarget::interrupt() {
-    {
-        std::lock_guard lock(mutex_);
-        if (state_ != State::running) return;
-        state_ = State::stop_requested;
-    }
-    vcpu_.kick();  // KVM_RUN returns EINTR; the vCPU thread then parks in after_kick()
+    std::lock_guard lock(mutex_);
+    bool any_running = std::any_of(held_.begin(), held_.end(),
+                                   [](const Held& held) { return held.state == State::running && !held.released; });
+    if (!any_running) return;  // a stop is on its way already
+    stopping_ = true;
+    stop_the_running();
 }
 
 void VcpuTarget::detach() {
     {
         std::lock_guard lock(mutex_);
         attached_ = false;
-        step_ = false;
         debug_ = {};
-        if (state_ != State::running) state_ = State::running;  // also cancels a requested stop
+        stopping_ = false;  // also cancels a stop being gathered
+        report_.reset();
+        for (Held& held : held_) {
+            held.step = false;
+            held.state = State::running;
+        }
     }
     resumed_.notify_all();
 }

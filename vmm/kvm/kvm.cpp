@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -69,6 +70,18 @@ int Kvm::vcpu_mmap_size() const {
 int Kvm::check_extension(int capability) const {
     int value = ioctl(fd_.get(), KVM_CHECK_EXTENSION, capability);
     return value > 0 ? value : 0;
+}
+
+uint32_t Kvm::max_vcpus() const {
+    // Each capability falls back on the one before when absent (KVM's api.rst), the
+    // first on 4; vCPU IDs are indices, so the largest ID allowed bounds the count too.
+    int recommended = check_extension(KVM_CAP_NR_VCPUS);
+    int most = check_extension(KVM_CAP_MAX_VCPUS);
+    int ids = check_extension(KVM_CAP_MAX_VCPU_ID);
+    if (!recommended) recommended = 4;
+    if (!most) most = recommended;
+    if (!ids) ids = most;
+    return static_cast<uint32_t>(std::min(most, ids));
 }
 
 std::vector<kvm_cpuid_entry2> Kvm::supported_cpuid() const {

@@ -23,6 +23,8 @@ public:
     int fd() const { return fd_.get(); }
     int vcpu_mmap_size() const;
     int check_extension(int capability) const;  // KVM_CHECK_EXTENSION: 0 when absent
+    // How many vCPUs one VM may have, numbered from 0.
+    uint32_t max_vcpus() const;
     std::vector<kvm_cpuid_entry2> supported_cpuid() const;
 
 private:

@@ -87,6 +87,12 @@ kvm_fpu Vcpu::fpu() const {
     return f;
 }
 
+uint32_t Vcpu::mp_state() const {
+    kvm_mp_state state{};
+    if (ioctl(fd_.get(), KVM_GET_MP_STATE, &state) < 0) fail("KVM_GET_MP_STATE");
+    return state.mp_state;
+}
+
 void Vcpu::set_guest_debug(const kvm_guest_debug& debug) {
     if (ioctl(fd_.get(), KVM_SET_GUEST_DEBUG, &debug) < 0) fail("KVM_SET_GUEST_DEBUG");
 }
@@ -107,10 +113,16 @@ uint64_t Vcpu::guest_tsc() const {
 }
 
 bool Vcpu::run() {
-    if (ioctl(fd_.get(), KVM_RUN, 0) == 0) return true;
-    // EINTR: kicked. Clear the request so a later run() enters the guest again.
-    __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_RELEASE);
-    return false;
+    for (;;) {
+        if (ioctl(fd_.get(), KVM_RUN, 0) == 0) return true;
+        // EAGAIN: a vCPU waiting for INIT and SIPI (an AP under the in-kernel local APIC)
+        // woke without being started, or has just been started: KVM wants KVM_RUN again.
+        if (errno == EAGAIN) continue;
+        if (errno != EINTR) fail("KVM_RUN");
+        // EINTR: kicked. Clear the request so a later run() enters the guest again.
+        __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_RELEASE);
+        return false;
+    }
 }
 
 void Vcpu::bind_to_current_thread() {

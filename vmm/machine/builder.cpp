@@ -9,6 +9,7 @@
 #include "cocoon/platform.h"
 #include "vmm/boot/elf_kernel.h"
 #include "vmm/boot/pvh_boot.h"
+#include "vmm/error.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb_server.h"
 #include "vmm/platform/cpuid.h"
@@ -17,8 +18,6 @@
 
 namespace cocoon::vmm {
 namespace {
-
-constexpr uint32_t vcpu_count = 1;  // a cocoon machine has one vCPU
 
 void attach_legacy_devices(Hardware& hw, const StopRun& stop) {
     auto on_exit_value = [stop](uint32_t value) {
@@ -45,10 +44,14 @@ void attach_legacy_devices(Hardware& hw, const StopRun& stop) {
     hw.pio.add(platform::post_port, 1, d.post_port);
 }
 
-void create_vcpus(Hardware& hw, const StopRun& stop) {
+// vCPU i has APIC ID i. Only the first is given an entry state (write_boot): under the
+// in-kernel local APIC the others wait for the guest's INIT and SIPI, which set their own.
+void create_vcpus(Hardware& hw, uint32_t count, const StopRun& stop) {
+    if (uint32_t most = hw.kvm.max_vcpus(); count > most)
+        throw SetupError(exit_status::usage, fmt::format("--cpus {}: this KVM runs at most {} vCPUs", count, most));
     std::vector<kvm_cpuid_entry2> supported = hw.kvm.supported_cpuid();
-    for (uint32_t index = 0; index < vcpu_count; ++index)
-        hw.vcpus.push_back(std::make_unique<VcpuLoop>(hw.vm, index, guest_cpuid(supported, index, vcpu_count),
+    for (uint32_t index = 0; index < count; ++index)
+        hw.vcpus.push_back(std::make_unique<VcpuLoop>(hw.vm, index, guest_cpuid(supported, index, count),
                                                       VcpuLoop::Wiring{hw.pio, hw.mmio, hw.legacy->pit, stop}));
 }
 
@@ -87,8 +90,10 @@ void write_boot(Hardware& hw, const KernelImage& kernel, std::span<const uint8_t
     if (!initrd.empty()) module = BootModule{initrd, "programs.tar"};
     PvhPlacement boot = write_pvh_boot_info(hw.memory, kernel, cmdline, module, description);
     set_pvh_entry_state(hw.vcpus.front()->vcpu(), kernel.entry, boot.start_info);
-    spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}", (kernel.end - kernel.lowest) >> 10,
+    size_t cpus = hw.vcpus.size();
+    spdlog::info("booting {} KiB kernel at {:#x} (entry {:#x}) with {} MiB RAM{}{}", (kernel.end - kernel.lowest) >> 10,
                  kernel.lowest, kernel.entry, hw.memory.size() >> 20,
+                 cpus > 1 ? fmt::format(" and {} vCPUs", cpus) : std::string(),
                  module ? fmt::format(", module of {} KiB at {:#x}", initrd.size() >> 10, boot.module_gpa)
                         : std::string());
 }
@@ -96,8 +101,9 @@ void write_boot(Hardware& hw, const KernelImage& kernel, std::span<const uint8_t
 void attach_debugger(Hardware& hw, const std::string& where, const StopRun& stop) {
     if (where.empty()) return;
     auto on_kill = [stop] { stop(exit_status::debugger_kill, "ended by the debugger (k)"); };
-    hw.debugger = std::make_unique<gdb::GdbServer>(hw.events, where, hw.vcpus.front()->vcpu(), hw.memory, hw.kvm,
-                                                   on_kill);
+    std::vector<Vcpu*> vcpus;
+    for (auto& loop : hw.vcpus) vcpus.push_back(&loop->vcpu());
+    hw.debugger = std::make_unique<gdb::GdbServer>(hw.events, where, std::move(vcpus), hw.memory, hw.kvm, on_kill);
     for (auto& vcpu : hw.vcpus) vcpu->attach_debugger(*hw.debugger);
     hw.tracing->device.hand_over_in_kicks();  // the log keeps up with a guest the debugger stops
 }
@@ -109,10 +115,11 @@ std::unique_ptr<Hardware> build_hardware(const RunOptions& options, GuestImages 
     auto hw = std::make_unique<Hardware>(options.mem);
     load_kernel(kernel, hw->memory);
     attach_legacy_devices(*hw, stop);
-    create_vcpus(*hw, stop);
+    create_vcpus(*hw, options.cpus, stop);
     attach_tracing(*hw, options);
     std::string cmdline = options.cmdline;
     PlatformDescription description;  // what the ACPI tables say the machine has
+    description.vcpus = options.cpus;
     attach_disks(*hw, options.disks, cmdline, description);
     write_boot(*hw, kernel, images.initrd, cmdline, description);
     attach_debugger(*hw, options.gdb, stop);

@@ -1,5 +1,7 @@
 #include "vmm/platform/cpuid.h"
 
+#include <algorithm>
+
 namespace cocoon::vmm {
 namespace {
 
@@ -11,6 +13,15 @@ uint32_t bits_for(uint32_t count) {
     uint32_t bits = 0;
     while ((1u << bits) < count) ++bits;
     return bits;
+}
+
+// Leaves 4 (Intel) and 0x8000001D (AMD) describe a cache each, EAX[25:14] holding how
+// many logical CPUs share it, less one: each core has its own L1 and L2, the package's
+// cores share the L3. Returns EAX with that field set.
+uint32_t cache_sharing(uint32_t eax, uint32_t vcpu_count) {
+    uint32_t level = (eax >> 5) & 7;
+    uint32_t sharing = level >= 3 ? vcpu_count - 1 : 0;
+    return (eax & ~(0xfffu << 14)) | (sharing << 14);
 }
 
 } // namespace
@@ -27,7 +38,13 @@ std::vector<kvm_cpuid_entry2> guest_cpuid(std::vector<kvm_cpuid_entry2> entries,
             e.ecx |= hypervisor_bit;
             e.edx = vcpu_count > 1 ? e.edx | htt_bit : e.edx & ~htt_bit;
             break;
+        case 0x4:
+            // EAX[31:26]: cores in the package, less one (6 bits).
+            if ((e.eax & 0x1f) == 0) break;  // the subleaf past the last cache
+            e.eax = (cache_sharing(e.eax, vcpu_count) & 0x03ffffff) | (std::min(vcpu_count - 1, 63u) << 26);
+            break;
         case 0xb:
+        case 0x1f:  // its successor, which Linux prefers when there: the same two levels
             // Extended topology: one thread per core (level 0, SMT), all cores in one
             // package (level 1); EDX is the x2APIC ID on every subleaf.
             if (e.index == 0) {
@@ -38,6 +55,14 @@ std::vector<kvm_cpuid_entry2> guest_cpuid(std::vector<kvm_cpuid_entry2> entries,
                 e.eax = 0, e.ebx = 0, e.ecx = e.index;
             }
             e.edx = apic_id;
+            break;
+        case 0x80000008:
+            // AMD's core count: ECX[7:0] cores in the package less one, [15:12] the bits
+            // of the APIC ID that number the core.
+            e.ecx = (e.ecx & ~0xf0ffu) | (bits_for(vcpu_count) << 12) | ((vcpu_count - 1) & 0xff);
+            break;
+        case 0x8000001d:
+            if ((e.eax & 0x1f) != 0) e.eax = cache_sharing(e.eax, vcpu_count);
             break;
         case 0x8000001e:
             // AMD's extended APIC ID, and this core's ID (one thread per core).

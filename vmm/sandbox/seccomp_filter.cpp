@@ -37,7 +37,7 @@ constexpr std::initializer_list<unsigned long> common_ioctls = {TCSETS, TCGETS};
 constexpr std::initializer_list<unsigned long> vcpu_ioctls = {
     KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
     KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_SET_GUEST_DEBUG, KVM_TRANSLATE,
-    kvm_abi::get_msrs, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_FPU,
+    kvm_abi::get_msrs, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_FPU, KVM_GET_MP_STATE,
 };
 
 constexpr std::initializer_list<int> event_calls = {

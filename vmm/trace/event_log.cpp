@@ -128,7 +128,7 @@ void EventLog::log_event(const TraceEvent& e, double t, const Snapshot& fresh) {
             [&](const event::Boot& b) { spdlog::debug("t={:.3f}ms boot, {}", t, frames_text(b.frames)); },
             [&](const event::Spawn& s) { on_spawn(pid, s, t); },
             [&](const event::Exit& x) { on_exit(pid, x, t, fresh); },
-            [&](const event::Switch& s) { on_switch(s, t); },
+            [&](const event::Switch& s) { on_switch(e.cpu, s, t); },
             [&](const event::Fault& f) { on_fault(pid, f, t, fresh.page); },
             [&](const event::Frames& f) { spdlog::debug("t={:.3f}ms {}", t, frames_text(f.frames)); },
             [&](const event::Disk& d) {
@@ -160,16 +160,14 @@ void EventLog::on_spawn(uint32_t pid, const event::Spawn& s, double t) {
 
 // CPU time goes to the process on the CPU until the next switch, or until its exit
 // record: after that the kernel is reaping it (and waits for cocoon to map it).
-void EventLog::account_cpu(double t, uint32_t next) {
-    (running_ ? process(running_).cpu_ms : no_process_ms_) += t - running_since_;
-    running_ = next;
-    running_since_ = t;
+void EventLog::charge(const CpuOccupancy::Stint& ended, double t) {
+    (ended.pid ? process(ended.pid).cpu_ms : no_process_ms_) += t - ended.since_ms;
 }
 
-void EventLog::on_switch(const event::Switch& s, double t) {
+void EventLog::on_switch(uint16_t cpu, const event::Switch& s, double t) {
     end_fault_burst();
     ++switches_;
-    account_cpu(t, s.to);
+    if (auto ended = cpus_.switch_to(cpu, s.to, t)) charge(*ended, t);
     if (s.to) ++process(s.to).scheduled;
     spdlog::debug("t={:.3f}ms switch {} → {} ({})", t, who(s.from), who(s.to), switch_reason_text(s.reason));
 }
@@ -254,7 +252,7 @@ void EventLog::write_timeline() {
 
 void EventLog::on_exit(uint32_t pid, const event::Exit& x, double t, const Snapshot& fresh) {
     end_fault_burst();
-    if (running_ == pid) account_cpu(t, 0);
+    if (auto ended = cpus_.leave(pid, t)) charge(ended->second, t);
     auto& p = process(pid);
     p.peak_pages = x.peak_pages;
     p.table_pages = x.table_pages;
@@ -290,8 +288,12 @@ void EventLog::log_summary(uint64_t lost) {
     end_fault_burst();
     spdlog::info("{:<18} {:>9} {:>9} {:>11} {:>5} {:>9} {:>8} {:>10} {:>6}  {}", "process", "cpu ms", "scheduled",
                  "demand-zero", "stack", "paged-out", "paged-in", "peak pages", "tables", "ended");
-    // The process on the CPU when the trace ended ran until its last record.
-    auto cpu_ms = [&](uint32_t pid, double ms) { return pid == running_ ? ms + last_ms_ - running_since_ : ms; };
+    // The processes on a CPU when the trace ended ran until its last record.
+    auto cpu_ms = [&](uint32_t pid, double ms) {
+        for (const auto& [cpu, stint] : cpus_.now())
+            if (stint.pid == pid) ms += last_ms_ - stint.since_ms;
+        return ms;
+    };
     for (const auto& [pid, p] : processes_) {
         nlohmann::json fields = {{"summary", "process"}, {"pid", pid}, {"process", fmt::format("{}", who(pid))},
                                  {"cpu_ms", cpu_ms(pid, p.cpu_ms)}, {"scheduled", p.scheduled},
@@ -309,7 +311,7 @@ void EventLog::log_summary(uint64_t lost) {
     nlohmann::json fields = {{"summary", "trace"}, {"records", records_}, {"switches", switches_},
                              {"lost", lost}, {"no_process_ms", cpu_ms(0, no_process_ms_)}};
     LogFields scope(fields);
-    spdlog::info("trace: {} records drained, {} switches, {:.3f} ms with no process on the CPU, {} lost", records_, switches_,
+    spdlog::info("trace: {} records drained, {} switches, {:.3f} ms with no process on a CPU, {} lost", records_, switches_,
                  cpu_ms(0, no_process_ms_), lost);
 }
 

@@ -20,6 +20,7 @@
 #include "cocoon/trace.h"
 #include "vmm/console/echo.h"
 #include "vmm/introspect/address_space_map.h"
+#include "vmm/trace/cpu_occupancy.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/trace/timeline.h"
 #include "vmm/trace/trace_event.h"
@@ -86,9 +87,9 @@ private:
     double ms(uint64_t tsc);
     nlohmann::json names(const TraceEvent& e, const Snapshot& fresh) const;  // for the JSON log
     void log_event(const TraceEvent& e, double t, const Snapshot& fresh);  // one line per event
-    void account_cpu(double t, uint32_t next);
+    void charge(const CpuOccupancy::Stint& ended, double t);  // its time to its process, or to none
     void on_spawn(uint32_t pid, const event::Spawn& s, double t);
-    void on_switch(const event::Switch& s, double t);
+    void on_switch(uint16_t cpu, const event::Switch& s, double t);
     void on_fault(uint32_t pid, const event::Fault& f, double t, const std::string& page);
     void on_exit(uint32_t pid, const event::Exit& x, double t, const Snapshot& fresh);
     void extend_fault_burst(uint32_t pid, const event::Fault& f, double t);
@@ -115,8 +116,8 @@ private:
     };
     FaultBurst burst_;
     uint64_t records_ = 0, switches_ = 0;
-    uint32_t running_ = 0;       // the pid on the CPU since running_since_ (0: none)
-    double running_since_ = 0, no_process_ms_ = 0;
+    CpuOccupancy cpus_;
+    double no_process_ms_ = 0;  // over every CPU
     bool keep_timeline_ = false;
     std::string timeline_path_, timeline_svg_path_;
     Timeline timeline_;

@@ -1,18 +1,21 @@
 // The run as a timeline in the Chrome Trace Event format (JSON), which ui.perfetto.dev
 // and chrome://tracing open: one track per guest process with a span for each time it
-// had the CPU, instant events for its faults, kills and exit, counters for free frames
-// and swap use, and a console track with a span per key typed, until the guest echoed it.
-// Times are milliseconds since the first trace record.
+// had a CPU, instant events for its faults, kills and exit, and counters for free frames
+// and swap use; beside them a track per guest CPU (the records' cpu field) with a span,
+// named after the process, for each time it ran one, and a console track with a span per
+// key typed, until the guest echoed it. Times are milliseconds since the first trace record.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "vmm/trace/cpu_occupancy.h"
 #include "vmm/trace/trace_event.h"
 
 namespace cocoon::vmm {
@@ -28,8 +31,8 @@ class Timeline {
 public:
     void add(const TraceEvent& e, double t_ms);  // what the event shows, through the calls below
     void process_named(uint32_t pid, const std::string& name);  // name: guest_text (vmm/log/guest_text.h)
-    // The CPU went to `to` (0: idle): closes the open span, opens the next.
-    void switched(double t_ms, uint32_t to);
+    // CPU `cpu` went to `to` (0: idle): closes its open span, opens the next.
+    void switched(double t_ms, uint16_t cpu, uint32_t to);
     // `pid` ended: its span closes even though the next switch is still to come.
     void left(double t_ms, uint32_t pid);
     void instant(double t_ms, uint32_t pid, Marker marker, const std::string& what);
@@ -37,18 +40,24 @@ public:
     // A key from the host's handing it to the UART to the guest's echo (vmm/console/). Keys
     // typed faster than they are echoed overlap, so each is an async slice of its own.
     void echo(double from_ms, double to_ms, const std::string& key);
-    void finish(double t_ms);  // closes the span still open at the end
+    void finish(double t_ms);  // closes the spans still open at the end
 
     nlohmann::json to_json() const;
     bool write(const std::string& path) const;
 
+    // The groups of tracks, "processes" of the format whose "threads" are tracks.
+    static constexpr int process_tracks = 1;  // a track per guest process, by pid
+    static constexpr int cpu_tracks = 2;      // a track per guest CPU, by number
+    static constexpr int console_track = 3;   // the keys typed, until echoed
+
 private:
-    static constexpr int guest_cpu = 1;     // the "process" whose threads are the guest's processes
-    static constexpr int host_console = 2;  // the "process" whose track holds the echoes
+    void span(uint16_t cpu, const CpuOccupancy::Stint& stint, double end_ms);  // on both tracks
+    std::string label(uint32_t pid) const;  // "spin#3"
+
     nlohmann::json events_ = nlohmann::json::array();
     std::map<uint32_t, std::string> names_;
-    uint32_t running_ = 0;
-    double since_ms_ = 0;
+    CpuOccupancy cpus_;
+    std::set<uint16_t> cpus_shown_;  // those with a span on their track
     uint64_t echoes_ = 0;
 };
 

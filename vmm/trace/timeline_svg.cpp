@@ -37,19 +37,30 @@ struct Instant {
     Marker marker;
     std::string name;
 };
+struct Span {
+    double start, end;  // [start, end) in µs
+    int64_t pid;        // the process: its colour
+    std::string name;
+    bool operator<(const Span& other) const { return start < other.start; }
+};
 struct Lane {
     std::string label;
-    std::vector<std::pair<double, double>> spans;  // [start, end) in µs
+    std::vector<Span> spans;
     std::vector<Instant> instants;
 };
+// A lane per process, then one per CPU: a track's group in the file, then its tid (the
+// guest pid, or the CPU's number).
+enum class Group { processes, cpus };
+using LaneKey = std::pair<Group, int64_t>;
 struct Sample {
     double ts, free, swap;
 };
 struct Trace {
-    std::map<int64_t, Lane> lanes;  // by tid, which is the guest pid
+    std::map<LaneKey, Lane> lanes;
     std::vector<Sample> counters;
     double t0 = std::numeric_limits<double>::infinity(), t1 = -t0;
-    size_t spans = 0;
+    size_t spans = 0;  // on the process lanes
+    size_t processes = 0, cpus = 0;
 };
 
 // Field access that cannot throw, whatever the JSON holds (json::value() throws on a
@@ -78,20 +89,23 @@ Trace parse(const json& trace) {
         const json* tid_field = field(e, "tid");
         std::optional<int64_t> tid;
         if (tid_field && tid_field->is_number_integer()) tid = tid_field->get<int64_t>();
+        Group group = number(&e, "pid") == Timeline::cpu_tracks ? Group::cpus : Group::processes;
         std::string ph = text(&e, "ph");
         std::optional<double> ts = number(&e, "ts"), dur = number(&e, "dur");
         std::optional<Marker> marker = ph == "i" ? marker_named(text(field(e, "args"), "marker")) : std::nullopt;
         double end = ts.value_or(0) + dur.value_or(0);
         if (ph == "M") {
             std::string name = text(field(e, "args"), "name");
-            if (tid && text(&e, "name") == "thread_name" && !name.empty()) t.lanes[*tid].label = name;
+            if (tid && text(&e, "name") == "thread_name" && !name.empty()) t.lanes[{group, *tid}].label = name;
             continue;
         }
         if (ph == "X" && tid && ts && dur && *dur >= 0) {
-            t.lanes[*tid].spans.push_back({*ts, end});
-            ++t.spans;
+            // A CPU's span names the process it ran, and its pid is in the args.
+            auto pid = group == Group::cpus ? number(field(e, "args"), "pid") : std::optional<double>(*tid);
+            t.lanes[{group, *tid}].spans.push_back({*ts, end, static_cast<int64_t>(pid.value_or(0)), text(&e, "name")});
+            t.spans += group == Group::processes;
         } else if (ph == "i" && tid && ts && marker) {
-            t.lanes[*tid].instants.push_back({*ts, *marker, text(&e, "name")});
+            t.lanes[{group, *tid}].instants.push_back({*ts, *marker, text(&e, "name")});
         } else if (ph == "C" && ts && text(&e, "name") == "memory") {
             std::optional<double> free = number(field(e, "args"), "free frames");
             if (!free) continue;
@@ -102,9 +116,10 @@ Trace parse(const json& trace) {
         t.t0 = std::min(t.t0, *ts);
         t.t1 = std::max(t.t1, ph == "X" ? end : *ts);
     }
-    for (auto& [tid, lane] : t.lanes) {
-        if (lane.label.empty()) lane.label = fmt::format("tid {}", tid);
+    for (auto& [key, lane] : t.lanes) {
+        if (lane.label.empty()) lane.label = fmt::format("{} {}", key.first == Group::cpus ? "CPU" : "tid", key.second);
         std::sort(lane.spans.begin(), lane.spans.end());  // for merging; any input order is accepted
+        ++(key.first == Group::cpus ? t.cpus : t.processes);
     }
     std::stable_sort(t.counters.begin(), t.counters.end(),
                      [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
@@ -155,19 +170,19 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
     for (Marker m : markers) styles += fmt::format(" .{}{{{}}}", marker_name(m), look(m).style);
     std::string svg = fmt::format(
         "<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{:.0f}' font-family='sans-serif' "
-        "font-size='12'>\n<style>.lane{{fill:#222}} .small{{fill:#555;font-size:11px}}{}</style>\n"
+        "font-size='12'>\n<style>.lane{{fill:#222}} .cpu{{font-style:italic}} .small{{fill:#555;font-size:11px}}{}</style>\n"
         "<rect width='100%' height='100%' fill='white'/>\n"
         "<text x='20' y='26' font-size='16' font-weight='bold'>timeline</text>\n"
-        "<text x='20' y='44' class='small'>{} processes · {} spans on the CPU · {:.3f} ms</text>\n",
-        width, legend_y + 16, styles, t.lanes.size(), t.spans, (t.t1 - t.t0) / 1000);
+        "<text x='20' y='44' class='small'>{} processes · {} spans on {} CPU{} · {:.3f} ms</text>\n",
+        width, legend_y + 16, styles, t.processes, t.spans, t.cpus, t.cpus == 1 ? "" : "s", (t.t1 - t.t0) / 1000);
 
     size_t row = 0;
-    for (const auto& [tid, lane] : t.lanes) {
+    for (const auto& [key, lane] : t.lanes) {
         double y = lanes_top + double(row) * lane_h;
         if (row++ % 2)
             svg += fmt::format("<rect x='0' y='{}' width='{}' height='{}' fill='#f4f4f4'/>\n", y, width, lane_h);
-        svg += fmt::format("<text x='{}' y='{:.1f}' text-anchor='end' class='lane'>{}</text>\n", plot_x - 8,
-                           y + lane_h / 2 + 4, xml_escape(lane.label));
+        svg += fmt::format("<text x='{}' y='{:.1f}' text-anchor='end' class='lane{}'>{}</text>\n", plot_x - 8,
+                           y + lane_h / 2 + 4, key.first == Group::cpus ? " cpu" : "", xml_escape(lane.label));
     }
     if (t.lanes.empty() && t.counters.empty())
         svg += fmt::format("<text x='{}' y='{}' text-anchor='middle' class='small'>no events</text>\n",
@@ -188,31 +203,34 @@ std::string render_timeline_svg(const nlohmann::json& trace) {
 
     row = 0;
     for (const auto& entry : t.lanes) {  // no structured binding: clang < 16 cannot capture one
-        const int64_t tid = entry.first;
+        const bool cpu = entry.first.first == Group::cpus;
         const Lane& lane = entry.second;
         const double y = lanes_top + double(row++) * lane_h, mid = y + lane_h / 2;
-        const char* fill = palette[static_cast<uint64_t>(tid) % std::size(palette)];
         // A long run at a short quantum has thousands of spans a fraction of a pixel
         // wide; one rect each would make a huge file that looks the same. So a span
         // narrower than min_px that starts within min_px of the previous rect (or a
-        // span right after such a sliver) joins it, and the title counts the spans.
+        // span right after such a sliver) joins it, takes its colour, and the title
+        // counts the spans. A bar has its process's colour, on a CPU's lane too.
         double x0 = 0, x1 = 0, s0 = 0, s1 = 0;
         size_t n = 0;
+        const Span* first = nullptr;
         auto flush = [&] {
             if (n == 0) return;
+            const char* fill = palette[static_cast<uint64_t>(first->pid) % std::size(palette)];
+            std::string what = cpu ? lane.label + ": " + first->name : lane.label;
             svg += fmt::format("<rect class='span' x='{:.1f}' y='{:.1f}' width='{:.1f}' height='{}' fill='{}'>"
                                "<title>{} {:.3f}–{:.3f} ms{}</title></rect>\n",
                                x0, y + (lane_h - bar_h) / 2, std::max(x1 - x0, min_px), bar_h, fill,
-                               xml_escape(lane.label), s0 / 1000, s1 / 1000, n > 1 ? fmt::format(" ({} spans)", n) : "");
+                               xml_escape(what), s0 / 1000, s1 / 1000, n > 1 ? fmt::format(" ({} spans)", n) : "");
         };
-        for (const auto& [start, end] : lane.spans) {
-            double xa = x_of(start), xb = x_of(end);
+        for (const Span& span : lane.spans) {
+            double xa = x_of(span.start), xb = x_of(span.end);
             if (n && xa - x1 < min_px && (xb - xa < min_px || x1 - x0 < min_px)) {
-                x1 = std::max(x1, xb), s1 = std::max(s1, end), ++n;
+                x1 = std::max(x1, xb), s1 = std::max(s1, span.end), ++n;
                 continue;
             }
             flush();
-            x0 = xa, x1 = xb, s0 = start, s1 = end, n = 1;
+            x0 = xa, x1 = xb, s0 = span.start, s1 = span.end, n = 1, first = &span;
         }
         flush();
         // Markers of one kind closer than min_px are one marker.

@@ -73,16 +73,21 @@ void TraceDevice::write(uint64_t offset, std::span<const uint8_t> data) {
     uint32_t value = 0;
     for (size_t i = 0; i < data.size() && i < 4; ++i) value |= uint32_t{data[i]} << (8 * i);
     switch (offset) {
-    case trace_reg_ring_lo: ring_lo_ = value; break;
-    case trace_reg_ring_hi: arm_ring((uint64_t{value} << 32) | ring_lo_); break;
+    case trace_reg_ring_lo: {
+        std::lock_guard lock(mutex_);
+        ring_lo_ = value;
+        break;
+    }
+    case trace_reg_ring_hi: arm_ring(value); break;
     case trace_reg_doorbell:  // reaches here only if the ioeventfd is not there
     case trace_reg_kick: take_for_later(); break;
     default: break;
     }
 }
 
-void TraceDevice::arm_ring(uint64_t gpa) {
+void TraceDevice::arm_ring(uint32_t ring_hi) {
     std::lock_guard lock(mutex_);
+    uint64_t gpa = (uint64_t{ring_hi} << 32) | ring_lo_;
     auto header = memory_.read<RingHeader>(gpa);
     bool valid = header && header->magic == ring_magic && header->version == version &&
                  header->record_size == sizeof(Record) && header->capacity != 0 &&

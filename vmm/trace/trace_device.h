@@ -53,12 +53,12 @@ private:
         TraceEvent event;
         std::unique_ptr<EventLog::Snapshot> fresh;  // null when there was nothing to read
     };
-    void arm_ring(uint64_t gpa);
+    void arm_ring(uint32_t ring_hi);  // at the address ring_lo_ and this make
     void problem(const std::string& message);  // an error line, the first few only
     void schedule_drain();
     void wait_for_doorbell();
     void wait_for_backlog();
-    void take_for_later();  // the vCPU thread: take, and let the event thread hand over
+    void take_for_later();  // a vCPU thread: take, and let the event thread hand over
     void take();
     void hand_over();
     size_t backlog_size();
@@ -68,7 +68,7 @@ private:
     EventFd doorbell_;
     boost::asio::posix::stream_descriptor doorbell_waiter_;
     uint64_t doorbells_ = 0;
-    EventFd backlog_ready_;      // the vCPU thread took records for the event thread
+    EventFd backlog_ready_;      // a vCPU thread took records for the event thread
     boost::asio::posix::stream_descriptor backlog_waiter_;
     std::mutex hand_over_mutex_; // one hand-over at a time keeps the records in order
     // The two swap at each hand-over and keep their capacity: no allocation once warm.
@@ -76,7 +76,7 @@ private:
     std::vector<Taken> handing_; // under hand_over_mutex_
     uint32_t tsc_khz_;
     EventLog& log_;
-    std::mutex mutex_;
+    std::mutex mutex_;           // the ring's state below, which any vCPU thread may reach
     uint32_t ring_lo_ = 0;
     uint64_t ring_ = 0;          // 0: no ring armed
     uint32_t capacity_ = 0;

@@ -6,6 +6,18 @@
 #include "vmm/sandbox/seccomp_filter.h"
 
 namespace cocoon::vmm {
+namespace {
+
+// An AP the guest never started waits for INIT and SIPI: it has run no instruction.
+bool has_started(const Vcpu& vcpu) {
+    try {
+        return !awaits_startup(vcpu.mp_state());
+    } catch (const std::exception&) {
+        return true;  // unknown: nothing to remark on
+    }
+}
+
+} // namespace
 
 VcpuLoop::VcpuLoop(Vm& vm, uint32_t index, const std::vector<kvm_cpuid_entry2>& cpuid, Wiring wiring)
     : index_(index), vcpu_(vm, index, cpuid), wiring_(std::move(wiring)) {}
@@ -40,16 +52,17 @@ void VcpuLoop::run(bool confine) {
         }
     } catch (const std::exception& e) {
         // Only set-up calls can throw here (a KVM ioctl failing outright).
-        spdlog::error("vCPU: {}", e.what());
+        spdlog::error("vCPU {}: {}", index_, e.what());
         wiring_.stop_run(exit_status::internal, e.what());
     }
+    started_ = has_started(vcpu_);
 }
 
 bool VcpuLoop::follow(ExitOutcome& outcome) {
     if (auto* debug = std::get_if<exit_outcome::Debug>(&outcome)) debugger_->on_debug_exit(index_, debug->arch);
     auto* stop = std::get_if<exit_outcome::Stop>(&outcome);
     if (!stop) return true;
-    spdlog::error("{}; registers:\n{}", stop->error, vcpu_.dump_registers());
+    spdlog::error("{}; vCPU {}'s registers:\n{}", stop->error, index_, vcpu_.dump_registers());
     wiring_.stop_run(stop->status, std::move(stop->reason));
     return false;
 }

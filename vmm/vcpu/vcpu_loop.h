@@ -41,6 +41,8 @@ public:
     Vcpu& vcpu() { return vcpu_; }  // for setting it up, before start()
     const ExitCounts& exits() const { return exits_; }
     const KvmStats& kvm_stats() const { return kvm_stats_; }
+    // After join(): false for a vCPU that still waits for the guest's INIT and SIPI.
+    bool started() const { return started_; }
 
     // Before start(): the debugger this vCPU reports to.
     void attach_debugger(DebugHooks& debugger) { debugger_ = &debugger; }
@@ -62,6 +64,7 @@ private:
     ExitCounts exits_;
     DebugHooks* debugger_ = nullptr;  // --gdb
     std::atomic<bool> running_{true};
+    bool started_ = true;  // written by the thread as it ends
     std::thread thread_;
 };
 

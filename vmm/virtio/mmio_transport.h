@@ -1,8 +1,8 @@
 // The virtio-mmio transport, version 2 (virtio 1.x, 4.2.2): the register window a
 // driver uses to negotiate features, place the queues and see interrupts, in front of
-// one VirtioDevice. Registers are written from the vCPU thread; queue notifications
+// one VirtioDevice. Registers are written from any vCPU thread; queue notifications
 // arrive on the event thread (an ioeventfd on QueueNotify) or, without one, through
-// the bus. One mutex keeps the two apart.
+// the bus. One mutex keeps them apart.
 #pragma once
 #include <cstdint>
 #include <mutex>
