@@ -297,7 +297,11 @@ std::string GdbStub::select_thread(std::string_view args) {
 
 std::string GdbStub::thread_list() const {
     std::string list = "m";
-    for (uint32_t vcpu = 0; vcpu < target_.vcpu_count(); ++vcpu) list += (vcpu ? "," : "") + thread_hex(vcpu);
+    // Appended piece by piece: GCC 12's -Wrestrict misjudges `"," + std::string` at -O2.
+    for (uint32_t vcpu = 0; vcpu < target_.vcpu_count(); ++vcpu) {
+        if (vcpu) list += ',';
+        list += thread_hex(vcpu);
+    }
     return list;
 }
 
