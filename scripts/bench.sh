@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 doc=docs/performance.md
-all=(exits startup endtoend disk linux callgrind cycles tables)
+all=(exits startup endtoend disk linux callgrind cycles tables echo multiprog)
 sections=("$@")
 [ ${#sections[@]} -gt 0 ] || sections=("${all[@]}")
 mkdir -p build/bench

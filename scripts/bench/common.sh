@@ -8,6 +8,18 @@ bench_build() {
         > build/bench/build.log 2>&1 || { tail -20 build/bench/build.log >&2; exit 1; }
 }
 
+# The build a section measures: build/release through bench_build, or the already
+# configured COCOON_BUILD_DIR=build/NAME with the TARGETs the section runs brought up to date.
+bench_use_build() {  # TARGET...
+    if [ -z "${COCOON_BUILD_DIR:-}" ]; then
+        bench_build
+        return
+    fi
+    mkdir -p build/bench
+    cmake --build "$COCOON_BUILD_DIR" -j "$(nproc)" --target "$@" > build/bench/targets.log 2>&1 ||
+        { tail -20 build/bench/targets.log >&2; exit 1; }
+}
+
 bench_where() {
     if grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && [ -z "${COCOON_FORCE_NESTED:-}" ]; then
         echo "this host's KVM"

@@ -16,13 +16,7 @@ build=${COCOON_BUILD_DIR:-build/release}
 reps=${STARTUP_REPS:-7}
 sweep_reps=${STARTUP_SWEEP_REPS:-3}
 . scripts/bench/common.sh
-if [ -z "${COCOON_BUILD_DIR:-}" ]; then
-    bench_build
-else
-    mkdir -p build/bench
-    cmake --build "$build" -j "$(nproc)" --target startup_timer svg_plot > build/bench/startup-build.log 2>&1 ||
-        { tail -20 build/bench/startup-build.log; exit 1; }
-fi
+bench_use_build startup_timer svg_plot
 
 out=build/bench/startup
 rm -rf "$out"
