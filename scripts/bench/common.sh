@@ -20,6 +20,12 @@ bench_use_build() {  # TARGET...
         { tail -20 build/bench/targets.log >&2; exit 1; }
 }
 
+# The host's load average over the last minute, around a section's runs: under the nested
+# runner other work on the machine's cores slows the guest and adds noise.
+bench_load() {
+    cut -d' ' -f1 /proc/loadavg
+}
+
 bench_where() {
     if grep -qwE 'svm|vmx' /proc/cpuinfo && [ -w /dev/kvm ] && [ -z "${COCOON_FORCE_NESTED:-}" ]; then
         echo "this host's KVM"
