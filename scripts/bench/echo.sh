@@ -90,7 +90,9 @@ EOF
 sed -i "s/SCHEDULERS/$schedulers/; s/QUANTA/$quanta/; s/SPINNERS/$spinner_counts/" "$out/run.sh"
 # Two CPUs for the runner: cocoon's vCPU thread spins with the guest's spinners, and its
 # timer and event threads and the typing must not wait for a turn behind it.
+bench_load > "$out/load.txt"
 scripts/with-kvm.sh --smp 2 --timeout 2400 -- bash "$out/run.sh"
+bench_load >> "$out/load.txt"
 }
 [ -n "${ECHO_REUSE:-}" ] || measure_all
 
@@ -131,6 +133,8 @@ echo "## Echo latency under load: scripts/bench/echo.sh"
 echo
 echo "Measured on $where, with two CPUs for the runner (\`--smp 2\`) so that cocoon's timer and"
 echo "event threads and the typing need not wait behind its busy vCPU thread."
+[ ! -s "$out/load.txt" ] || echo "The host's load average was $(head -1 "$out/load.txt") before the runs and" \
+    "$(tail -1 "$out/load.txt") after (on two cores shared with other work)."
 echo
 mean_pace=$(awk -v keys="$keys" '$11 > 0 { t += $11; n++ } END { if (n) printf "%.0f", t / n / keys }' "$out/results.txt")
 echo "Each row is one run of \`cocoon run --cmdline 'init=rawecho,burn,... sched=S quantum_ms=Q'\`:"
