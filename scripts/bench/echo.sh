@@ -25,7 +25,8 @@ rm -rf "$out"
 mkdir -p "$out"
 # The nested runner takes one command line: the runs go in a script of their own. Each
 # run appends `SCHED QUANTUM SPINNERS status=S typed_ms=T` to runs.txt; its console, log
-# and JSON log stay as out/SCHED-qQUANTUM-nSPINNERS.{out,err,json}.
+# stay as out/SCHED-qQUANTUM-nSPINNERS.{out,err}. No JSON log: it would take every
+# switch as a line, and cocoon's work for it would share the runner's CPUs.
 cat > "$out/run.sh" <<EOF
 out=$out
 cocoon=$build/vmm/cocoon
@@ -53,7 +54,7 @@ measure() {  # SCHED QUANTUM SPINNERS
     fifo=/tmp/echo-bench.fifo  # not in the shared folder: 9p makes no FIFOs
     rm -f "$fifo" /tmp/echo-bench.pause
     mkfifo "$fifo" /tmp/echo-bench.pause
-    $cocoon run --cmdline "init=$init sched=$1 quantum_ms=$2" --log-json "$out/$name.json" \
+    $cocoon run --cmdline "init=$init sched=$1 quantum_ms=$2" \
         < "$fifo" > "$out/$name.out" 2> "$out/$name.err" &
     vmm=$!
     exec 3> "$fifo" 4<> /tmp/echo-bench.pause  # 4: nothing ever comes, read -t waits
@@ -68,8 +69,7 @@ measure() {  # SCHED QUANTUM SPINNERS
         printf '\004' >&3
         wait_for "rawecho: done" "$out/$name.out" 1
     fi
-    # With no spinner the guest powers off once rawecho ends; a SIGTERM then, racing its
-    # end, has cost cocoon's JSON log its last lines.
+    # With no spinner the guest powers off once rawecho ends.
     [ $3 = 0 ] || kill -TERM $vmm
     wait $vmm
     status=$?
@@ -103,7 +103,6 @@ where=$(bench_where)
 # is a spinner's mean time on the CPU each time it was scheduled (0 with none).
 while read -r sched quantum spinners status typed; do
     name=$sched-q$quantum-n$spinners
-    # From the log's text: a JSON log cut short by the SIGTERM (see measure) lacks it.
     figures=$(awk '/console input: / {
             gsub(/[,;:()]/, " ")
             for (i = 1; i <= NF; ++i) {
@@ -117,8 +116,8 @@ while read -r sched quantum spinners status typed; do
             }
             print handed, echoed, not_echoed, unread + 0, median, p99, worst
         }' "$out/$name.err")
-    turn=$(jq -s '[.[] | select(.summary == "process" and (.process | startswith("burn")))] |
-            if length > 0 then (map(.cpu_ms) | add) / (map(.scheduled) | add) else 0 end' "$out/$name.json" 2> /dev/null || echo 0)
+    # The summary's process rows: `[cocoon info] burn#2 CPU_MS SCHEDULED ...`.
+    turn=$(awk '$3 ~ /^burn#/ { ms += $4; turns += $5 } END { print turns ? ms / turns : 0 }' "$out/$name.err")
     echo "$sched $quantum $spinners ${figures:-0 0 0 0 0 0 0} ${typed#typed_ms=} ${status#status=} $turn"
 done < "$out/runs.txt" > "$out/results.txt"
 
